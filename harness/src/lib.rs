@@ -1,0 +1,13 @@
+//! # lockstep-harness: spec and implementation, run side by side
+//!
+//! The harness drives `lockstep-spec` and `lockstep` on the same inputs and compares
+//! them. Today it holds the primitive layer:
+//!
+//! - [`sides`]: one byte-level interface, [`sides::Primitives`], with the spec and
+//!   the implementation behind it;
+//! - [`kat`]: every RFC and Wycheproof vector run on both sides, with counts.
+//!
+//! The property tests in `tests/` use the same two sides.
+
+pub mod kat;
+pub mod sides;

@@ -1,0 +1,43 @@
+//! The implementation's error type.
+
+use core::fmt;
+
+/// Why an operation of this crate refused its input.
+///
+/// The variants are deliberately coarse where detail would help an attacker: a
+/// failed decryption does not say whether the tag, the length or the key was wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// RFC 7748 §6.1: the X25519 output is all zeros, so the peer's public key was a
+    /// low-order point and the result carries none of our secret.
+    NonContributoryKey,
+    /// The ciphertext did not authenticate (or was shorter than a tag). Nothing of
+    /// the plaintext is released.
+    DecryptionFailed,
+    /// A message authentication code did not verify.
+    MacMismatch,
+    /// RFC 5869 §2.3: more than `255 * 32` bytes of HKDF output were asked for.
+    KdfOutputTooLong,
+    /// RFC 8439 §2.8: the plaintext or associated data is longer than the AEAD
+    /// accepts (about 256 GiB for the plaintext).
+    MessageTooLong,
+    /// A truncated MAC tag was shorter than this crate accepts (see
+    /// [`crate::hmac::MIN_TAG_LEN`]) or longer than the full tag.
+    InvalidTagLength,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Error::NonContributoryKey => "X25519 output is all zeros (non-contributory key)",
+            Error::DecryptionFailed => "decryption failed",
+            Error::MacMismatch => "MAC verification failed",
+            Error::KdfOutputTooLong => "HKDF output longer than 255 * 32 bytes",
+            Error::MessageTooLong => "message too long for ChaCha20-Poly1305",
+            Error::InvalidTagLength => "MAC tag length out of range",
+        })
+    }
+}
+
+impl core::error::Error for Error {}
