@@ -27,6 +27,8 @@ pub enum Refusal {
     Authentication,
     /// RFC 7748 §6.1: the X25519 output is all zeros.
     NonContributory,
+    /// FIPS 203 §7.2/§7.3: an ML-KEM key failed its input check.
+    InvalidKey,
     /// An implementation error with no twin in the spec: any such refusal makes the
     /// comparison fail.
     Unclassified,
@@ -107,6 +109,9 @@ fn spec_refusal(error: spec::Error) -> Refusal {
         spec::Error::ChaCha20CounterOverflow => Refusal::CounterOverflow,
         spec::Error::AeadAuthenticationFailed => Refusal::Authentication,
         spec::Error::X25519NonContributory => Refusal::NonContributory,
+        spec::Error::MlKemInvalidEncapsulationKey | spec::Error::MlKemInvalidDecapsulationKey => {
+            Refusal::InvalidKey
+        }
     }
 }
 

@@ -13,4 +13,10 @@ pub enum Error {
     AeadAuthenticationFailed,
     /// RFC 7748 §6.1: the X25519 output is all zeros (a low-order point was used).
     X25519NonContributory,
+    /// FIPS 203 §7.2: the encapsulation key fails the modulus check (a coefficient is
+    /// not reduced modulo q).
+    MlKemInvalidEncapsulationKey,
+    /// FIPS 203 §7.3: the decapsulation key fails the hash check (`H(ek)` stored in it
+    /// does not match its `ek`).
+    MlKemInvalidDecapsulationKey,
 }
