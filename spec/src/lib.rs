@@ -25,22 +25,32 @@
 //! |---|---|
 //! | [`sha256`] | FIPS 180-4 §4.1.2, §4.2.2, §5.1.1, §5.3.3, §6.2 |
 //! | [`sha512`] | FIPS 180-4 §4.1.3, §4.2.3, §5.1.2, §5.3.5, §6.4 |
+//! | [`sha3`] | FIPS 202 §3, §4, §5, §6 |
 //! | [`hmac`] | RFC 2104 §2 (with SHA-256, as RFC 4231 tests it) |
 //! | [`hkdf`] | RFC 5869 §2.2, §2.3 (with HMAC-SHA-256) |
 //! | [`chacha20`] | RFC 8439 §2.1 to §2.4 |
 //! | [`poly1305`] | RFC 8439 §2.5 |
 //! | [`aead`] | RFC 8439 §2.6, §2.8 (AEAD_CHACHA20_POLY1305) |
 //! | [`x25519`] | RFC 7748 §5, §6.1 |
+//! | [`ml_kem`] | FIPS 203 §4 to §8 (ML-KEM-1024), Appendix A |
+//! | [`field25519`] | GF(2^255 - 19) for RFC 7748 and RFC 8032 §5.1; XEdDSA rev 1 §2.1 `inv` |
+//! | [`edwards25519`] | RFC 8032 §5.1, §5.1.2 to §5.1.4 (edwards25519, which XEdDSA rev 1 §5 uses) |
+//! | [`xeddsa`] | XEdDSA rev 1 (2016-10-20) §2.3, §2.5, §3 (XEd25519) |
 
 pub mod aead;
 pub mod chacha20;
+pub mod edwards25519;
 mod error;
+pub mod field25519;
 pub mod hkdf;
 pub mod hmac;
+pub mod ml_kem;
 pub mod poly1305;
 pub mod sha256;
+pub mod sha3;
 pub mod sha512;
 pub mod x25519;
+pub mod xeddsa;
 
 pub use error::Error;
 /// The byte sequence type every spec function takes and returns (re-exported from
