@@ -22,9 +22,23 @@ pub enum Error {
     /// RFC 8439 §2.8: the plaintext or associated data is longer than the AEAD
     /// accepts (about 256 GiB for the plaintext).
     MessageTooLong,
+    /// XEdDSA §3: the signature does not verify (or its `s` is not canonical, or
+    /// the public key is not a canonical u-coordinate of a point on the curve). The
+    /// error does not say which.
+    InvalidSignature,
     /// A truncated MAC tag was shorter than this crate accepts (see
     /// [`crate::hmac::MIN_TAG_LEN`]) or longer than the full tag.
     InvalidTagLength,
+    /// A fixed-size byte string (an ML-KEM key or ciphertext) had the wrong length.
+    /// FIPS 203 §7.2 and §7.3 call this the type check.
+    InvalidLength,
+    /// FIPS 203 §7.2: the ML-KEM encapsulation key fails the modulus check (one of
+    /// its 12-bit coefficients is not below q = 3329).
+    InvalidEncapsulationKey,
+    /// FIPS 203 §7.3: the ML-KEM decapsulation key fails the hash check (the `H(ek)`
+    /// stored in it is not the hash of the `ek` stored in it), or the `ek` stored in
+    /// it fails the §7.2 modulus check.
+    InvalidDecapsulationKey,
 }
 
 impl fmt::Display for Error {
@@ -36,6 +50,14 @@ impl fmt::Display for Error {
             Error::KdfOutputTooLong => "HKDF output longer than 255 * 32 bytes",
             Error::MessageTooLong => "message too long for ChaCha20-Poly1305",
             Error::InvalidTagLength => "MAC tag length out of range",
+            Error::InvalidLength => "byte string of the wrong length",
+            Error::InvalidEncapsulationKey => {
+                "ML-KEM encapsulation key fails the modulus check (FIPS 203 §7.2)"
+            }
+            Error::InvalidDecapsulationKey => {
+                "ML-KEM decapsulation key fails the hash check (FIPS 203 §7.3)"
+            }
+            Error::InvalidSignature => "signature verification failed",
         })
     }
 }

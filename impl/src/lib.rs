@@ -12,6 +12,8 @@
 //! | [`hmac`] | `lockstep_spec::hmac` | hmac 0.13, sha2 0.11 |
 //! | [`hkdf`] | `lockstep_spec::hkdf` | hkdf 0.13, sha2 0.11 |
 //! | [`aead`] | `lockstep_spec::aead` | chacha20poly1305 0.11 |
+//! | [`ml_kem`] | `lockstep_spec::ml_kem` | libcrux-ml-kem 0.0.11 (ML-KEM-1024) |
+//! | [`xeddsa`] | `lockstep_spec::xeddsa` | curve25519-dalek 5, sha2 0.11 |
 //!
 //! Conventions: every secret has its own type, is zeroized on drop, compares in
 //! constant time and prints as `<redacted>`; every function that needs randomness
@@ -21,7 +23,9 @@ pub mod aead;
 mod error;
 pub mod hkdf;
 pub mod hmac;
+pub mod ml_kem;
 pub mod x25519;
+pub mod xeddsa;
 
 pub use error::Error;
 
@@ -38,6 +42,8 @@ mod tests {
         zeroizes_on_drop::<crate::x25519::SharedSecret>();
         zeroizes_on_drop::<crate::aead::Key>();
         zeroizes_on_drop::<crate::hkdf::Prk>();
+        zeroizes_on_drop::<crate::ml_kem::DecapsulationKey>();
+        zeroizes_on_drop::<crate::ml_kem::SharedSecret>();
     }
 
     #[test]

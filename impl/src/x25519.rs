@@ -37,6 +37,12 @@ impl PrivateKey {
         PrivateKey(x25519_dalek::StaticSecret::random_from_rng(rng))
     }
 
+    /// The 32 bytes of the key as given (unclamped), for XEdDSA, which derives its
+    /// Edwards key pair from the same scalar.
+    pub(crate) fn to_bytes(&self) -> zeroize::Zeroizing<[u8; KEY_LEN]> {
+        zeroize::Zeroizing::new(self.0.to_bytes())
+    }
+
     /// RFC 7748 §6.1: the public key `X25519(a, 9)`.
     #[must_use]
     pub fn public_key(&self) -> PublicKey {
