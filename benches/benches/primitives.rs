@@ -240,6 +240,80 @@ fn x25519(c: &mut Criterion) {
     group.finish();
 }
 
+fn xeddsa(c: &mut Criterion) {
+    let k = [0x42u8; 32];
+    let z = [0x17u8; 64];
+    // EncodeKEM(PQPK_B): the longer of the two messages a PQXDH bundle signs.
+    let msg = [0x5au8; 1569];
+    let s_k = spec::x25519::X25519SerializedScalar::from_public_slice(&k);
+    let s_z = spec::xeddsa::XEdDSARandom::from_public_slice(&z);
+    let s_msg = ByteSeq::from_public_slice(&msg);
+    let i_k = lockstep::x25519::PrivateKey::from_bytes(k);
+    let i_u = i_k.public_key();
+    let s_u = spec::x25519::X25519SerializedPoint::from_public_slice(i_u.as_bytes());
+    let signature = lockstep::xeddsa::sign(&i_k, &msg, &z);
+    let s_signature = spec::xeddsa::XEdDSASignature::from_public_slice(&signature.to_bytes());
+
+    let mut group = c.benchmark_group("xeddsa sign");
+    group.bench_function("spec", |b| {
+        b.iter(|| spec::xeddsa::xeddsa_sign(&s_k, black_box(&s_msg), &s_z))
+    });
+    group.bench_function("impl", |b| {
+        b.iter(|| lockstep::xeddsa::sign(&i_k, black_box(&msg), &z))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("xeddsa verify");
+    group.bench_function("spec", |b| {
+        b.iter(|| spec::xeddsa::xeddsa_verify(&s_u, black_box(&s_msg), &s_signature))
+    });
+    group.bench_function("impl", |b| {
+        b.iter(|| lockstep::xeddsa::verify(&i_u, black_box(&msg), &signature))
+    });
+    group.finish();
+}
+
+fn ml_kem(c: &mut Criterion) {
+    let seed = [0x21u8; 64];
+    let m = [0x33u8; 32];
+    let (d, z) = (
+        spec::ml_kem::Seed32::from_public_slice(&seed[..32]),
+        spec::ml_kem::Seed32::from_public_slice(&seed[32..]),
+    );
+    let s_m = spec::ml_kem::Seed32::from_public_slice(&m);
+    let (s_ek, s_dk) = spec::ml_kem::keygen(&d, &z);
+    let Ok((_, s_c)) = spec::ml_kem::encaps(&s_ek, &s_m) else {
+        return;
+    };
+    let (i_dk, i_ek) = lockstep::ml_kem::generate_key_pair_derand(&seed);
+    let (i_c, _) = i_ek.encapsulate_derand(&m);
+
+    let mut group = c.benchmark_group("ml_kem_1024 keygen");
+    group.bench_function("spec", |b| {
+        b.iter(|| spec::ml_kem::keygen(black_box(&d), &z))
+    });
+    group.bench_function("impl", |b| {
+        b.iter(|| lockstep::ml_kem::generate_key_pair_derand(black_box(&seed)))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("ml_kem_1024 encaps");
+    group.bench_function("spec", |b| {
+        b.iter(|| spec::ml_kem::encaps(black_box(&s_ek), &s_m))
+    });
+    group.bench_function("impl", |b| {
+        b.iter(|| black_box(&i_ek).encapsulate_derand(&m))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("ml_kem_1024 decaps");
+    group.bench_function("spec", |b| {
+        b.iter(|| spec::ml_kem::decaps(black_box(&s_dk), &s_c))
+    });
+    group.bench_function("impl", |b| b.iter(|| black_box(&i_dk).decapsulate(&i_c)));
+    group.finish();
+}
+
 const ROWS: &[Row] = &[
     Row {
         group: "sha256",
@@ -355,6 +429,8 @@ fn main() {
     poly1305(&mut c);
     aead(&mut c);
     x25519(&mut c);
+    xeddsa(&mut c);
+    ml_kem(&mut c);
     c.final_summary();
     print_ratios(started, ROWS);
 }

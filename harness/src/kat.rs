@@ -27,6 +27,15 @@
 //!   `invalid` ones must differ from it. On the implementation, `lockstep::hmac::verify`
 //!   must also accept exactly the valid cases (it is constant-time, so this is the
 //!   check a caller would use). `acceptable`: handled as `valid` (the set has none).
+//! - **ML-KEM-1024** (`mlkem_1024_keygen_seed_test.json`, `mlkem_1024_encaps_test.json`,
+//!   `mlkem_1024_semi_expanded_decaps_test.json`, `mlkem_1024_test.json`). `valid`:
+//!   key generation from `seed = d ‖ z` gives `ek` (and `dk` where the set has it),
+//!   encapsulation of `m` gives `c` and `K`, decapsulation gives `K` (for the
+//!   `MalleableCiphertext` and `Strcmp` cases that `K` is the implicit-rejection key).
+//!   `invalid`: refused, at the length check (`BadLength`) or by the FIPS 203
+//!   §7.2/§7.3 input checks (`InvalidKey`); a seed of the wrong length is refused at
+//!   the boundary before key generation. `acceptable`: handled as `valid` (the sets
+//!   have none).
 
 use std::time::{Duration, Instant};
 
@@ -121,6 +130,10 @@ pub fn run_side<P: Primitives>(
         x25519_rfc::<P>(&rfc::x25519()?, &rfc::x25519_dh()?),
         x25519_iterated::<P>(&rfc::x25519_iterated()?, options),
         x25519_wycheproof::<P>(&wycheproof::x25519()?),
+        ml_kem_keygen_wycheproof::<P>(&wycheproof::ml_kem_1024_keygen_seed()?),
+        ml_kem_encaps_wycheproof::<P>(&wycheproof::ml_kem_1024_encaps()?),
+        ml_kem_decaps_wycheproof::<P>(&wycheproof::ml_kem_1024_decaps()?),
+        ml_kem_wycheproof::<P>(&wycheproof::ml_kem_1024()?),
     ])
 }
 
@@ -553,4 +566,107 @@ fn x25519_case<P: Primitives>(
             Err(refusal) => Err(format!("refused: {refusal:?}")),
         }
     }
+}
+
+fn ml_kem_keygen<P: Primitives>(seed: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Refusal> {
+    let seed: [u8; 64] = seed.try_into().map_err(|_| Refusal::BadLength)?;
+    Ok(P::ml_kem_keygen(&seed))
+}
+
+/// `Ok` if an invalid case was refused for one of the reasons FIPS 203 allows.
+fn refused<T: core::fmt::Debug>(got: Result<T, Refusal>) -> Result<(), String> {
+    match got {
+        Err(Refusal::BadLength | Refusal::InvalidKey) => Ok(()),
+        other => Err(format!("an invalid case was not refused: {other:?}")),
+    }
+}
+
+fn ml_kem_keygen_wycheproof<P: Primitives>(
+    cases: &[wycheproof::Case<wycheproof::MlKemKeyGenCase>],
+) -> SuiteReport {
+    let mut tally = Tally::new::<P>(
+        "ml_kem_1024 keygen",
+        "Wycheproof mlkem_1024_keygen_seed_test.json",
+    );
+    for case in cases {
+        let d = &case.data;
+        let outcome = if case.expected == wycheproof::Expected::Invalid {
+            refused(ml_kem_keygen::<P>(&d.seed))
+        } else {
+            ml_kem_keygen::<P>(&d.seed)
+                .map_err(|r| format!("refused: {r:?}"))
+                .and_then(|(ek, dk)| same("ek", &ek, &d.ek).and_then(|()| same("dk", &dk, &d.dk)))
+        };
+        tally.check(&format!("tcId {}", case.tc_id), outcome);
+    }
+    tally.finish_wycheproof(cases)
+}
+
+fn ml_kem_encaps_wycheproof<P: Primitives>(
+    cases: &[wycheproof::Case<wycheproof::MlKemEncapsCase>],
+) -> SuiteReport {
+    let mut tally = Tally::new::<P>(
+        "ml_kem_1024 encaps",
+        "Wycheproof mlkem_1024_encaps_test.json",
+    );
+    for case in cases {
+        let d = &case.data;
+        let Ok(m) = <[u8; 32]>::try_from(d.m.as_slice()) else {
+            tally.check(
+                &format!("tcId {}", case.tc_id),
+                Err("m is not 32 bytes".to_owned()),
+            );
+            continue;
+        };
+        let got = P::ml_kem_encaps(&d.ek, &m);
+        let outcome = if case.expected == wycheproof::Expected::Invalid {
+            refused(got)
+        } else {
+            got.map_err(|r| format!("refused: {r:?}"))
+                .and_then(|(c, k)| same("c", &c, &d.c).and_then(|()| same("K", &k, &d.k)))
+        };
+        tally.check(&format!("tcId {}", case.tc_id), outcome);
+    }
+    tally.finish_wycheproof(cases)
+}
+
+fn ml_kem_decaps_wycheproof<P: Primitives>(
+    cases: &[wycheproof::Case<wycheproof::MlKemDecapsCase>],
+) -> SuiteReport {
+    let mut tally = Tally::new::<P>(
+        "ml_kem_1024 decaps",
+        "Wycheproof mlkem_1024_semi_expanded_decaps_test.json",
+    );
+    for case in cases {
+        let d = &case.data;
+        let got = P::ml_kem_decaps(&d.dk, &d.c);
+        let outcome = if case.expected == wycheproof::Expected::Invalid {
+            refused(got)
+        } else {
+            got.map_err(|r| format!("refused: {r:?}"))
+                .and_then(|k| same("K", &k, &d.k))
+        };
+        tally.check(&format!("tcId {}", case.tc_id), outcome);
+    }
+    tally.finish_wycheproof(cases)
+}
+
+fn ml_kem_wycheproof<P: Primitives>(
+    cases: &[wycheproof::Case<wycheproof::MlKemCase>],
+) -> SuiteReport {
+    let mut tally = Tally::new::<P>("ml_kem_1024", "Wycheproof mlkem_1024_test.json");
+    for case in cases {
+        let d = &case.data;
+        // Key generation from the seed, then decapsulation of `c` with that key.
+        let got =
+            ml_kem_keygen::<P>(&d.seed).and_then(|(ek, dk)| Ok((ek, P::ml_kem_decaps(&dk, &d.c)?)));
+        let outcome = if case.expected == wycheproof::Expected::Invalid {
+            refused(got)
+        } else {
+            got.map_err(|r| format!("refused: {r:?}"))
+                .and_then(|(ek, k)| same("ek", &ek, &d.ek).and_then(|()| same("K", &k, &d.k)))
+        };
+        tally.check(&format!("tcId {}", case.tc_id), outcome);
+    }
+    tally.finish_wycheproof(cases)
 }

@@ -81,6 +81,19 @@ pub trait Primitives {
     /// RFC 7748 §6.1: Diffie-Hellman with the all-zero check; inputs of any length,
     /// so a wrong-sized key is refused at the boundary.
     fn x25519_dh(scalar: &[u8], u: &[u8]) -> Result<[u8; 32], Refusal>;
+    /// XEdDSA §3: sign `msg` with the X25519 private key `k` and random `z`.
+    fn xeddsa_sign(k: &[u8; 32], msg: &[u8], z: &[u8; 64]) -> [u8; 64];
+    /// XEdDSA §3 (and Lockstep's `s < q`): does `signature` verify under X25519
+    /// public key `u`?
+    fn xeddsa_verify(u: &[u8; 32], msg: &[u8], signature: &[u8; 64]) -> bool;
+    /// FIPS 203 Algorithm 19 with its randomness `d ‖ z` given: `(ek, dk)`.
+    fn ml_kem_keygen(seed: &[u8; 64]) -> (Vec<u8>, Vec<u8>);
+    /// FIPS 203 Algorithm 20 with its randomness `m` given, after the §7.2 checks:
+    /// `(c, K)`.
+    fn ml_kem_encaps(ek: &[u8], m: &[u8; 32]) -> Result<(Vec<u8>, [u8; 32]), Refusal>;
+    /// FIPS 203 Algorithm 21, after the §7.3 checks: `K` (implicit rejection: a bad
+    /// ciphertext of the right length gives a pseudorandom `K`, not a refusal).
+    fn ml_kem_decaps(dk: &[u8], c: &[u8]) -> Result<[u8; 32], Refusal>;
 }
 
 /// The executable specification, `lockstep-spec`.
@@ -123,6 +136,11 @@ fn impl_refusal(error: lockstep::Error) -> Refusal {
         lockstep::Error::InvalidTagLength => Refusal::BadLength,
         // The spec says the same thing in the words of §2.4: the counter would wrap.
         lockstep::Error::MessageTooLong => Refusal::CounterOverflow,
+        lockstep::Error::InvalidSignature => Refusal::Authentication,
+        lockstep::Error::InvalidEncapsulationKey | lockstep::Error::InvalidDecapsulationKey => {
+            Refusal::InvalidKey
+        }
+        lockstep::Error::InvalidLength => Refusal::BadLength,
         _ => Refusal::Unclassified,
     }
 }
@@ -261,6 +279,68 @@ impl Primitives for Spec {
         .map(|shared| shared.to_public_array())
         .map_err(spec_refusal)
     }
+
+    fn xeddsa_sign(k: &[u8; 32], msg: &[u8], z: &[u8; 64]) -> [u8; 64] {
+        spec::xeddsa::xeddsa_sign(
+            &spec::x25519::X25519SerializedScalar::from_public_slice(k),
+            &seq(msg),
+            &spec::xeddsa::XEdDSARandom::from_public_slice(z),
+        )
+        .to_public_array()
+    }
+
+    fn xeddsa_verify(u: &[u8; 32], msg: &[u8], signature: &[u8; 64]) -> bool {
+        spec::xeddsa::xeddsa_verify(
+            &spec::x25519::X25519SerializedPoint::from_public_slice(u),
+            &seq(msg),
+            &spec::xeddsa::XEdDSASignature::from_public_slice(signature),
+        )
+    }
+
+    fn ml_kem_keygen(seed: &[u8; 64]) -> (Vec<u8>, Vec<u8>) {
+        let (d, z) = seed.split_at(32);
+        let (ek, dk) = spec::ml_kem::keygen(
+            &spec::ml_kem::Seed32::from_public_slice(d),
+            &spec::ml_kem::Seed32::from_public_slice(z),
+        );
+        (ek.to_public_array().to_vec(), dk.to_public_array().to_vec())
+    }
+
+    fn ml_kem_encaps(ek: &[u8], m: &[u8; 32]) -> Result<(Vec<u8>, [u8; 32]), Refusal> {
+        let ek = spec_ml_kem_sized(
+            ek,
+            spec::ml_kem::ENCAPSULATION_KEY_LEN,
+            spec::ml_kem::EncapsulationKey::from_public_slice,
+        )?;
+        let (k, c) = spec::ml_kem::encaps(&ek, &spec::ml_kem::Seed32::from_public_slice(m))
+            .map_err(spec_refusal)?;
+        Ok((c.to_public_array().to_vec(), k.to_public_array()))
+    }
+
+    fn ml_kem_decaps(dk: &[u8], c: &[u8]) -> Result<[u8; 32], Refusal> {
+        let dk = spec_ml_kem_sized(
+            dk,
+            spec::ml_kem::DECAPSULATION_KEY_LEN,
+            spec::ml_kem::DecapsulationKey::from_public_slice,
+        )?;
+        let c = spec_ml_kem_sized(
+            c,
+            spec::ml_kem::CIPHERTEXT_LEN,
+            spec::ml_kem::Ciphertext::from_public_slice,
+        )?;
+        spec::ml_kem::decaps(&dk, &c)
+            .map(|k| k.to_public_array())
+            .map_err(spec_refusal)
+    }
+}
+
+/// The spec's ML-KEM refuses the sizes FIPS 203 §7.2/§7.3's type checks refuse.
+fn spec_ml_kem_sized<T>(bytes: &[u8], len: usize, make: impl Fn(&[u8]) -> T) -> Result<T, Refusal> {
+    if bytes.len() == len {
+        Ok(make(bytes))
+    } else {
+        Err(Refusal::BadLength)
+    }
 }
 
 /// The spec's block counter is a secret 32-bit integer, as in its document.
@@ -365,6 +445,36 @@ impl Primitives for Impl {
         ours.diffie_hellman(&theirs)
             .map(|shared| *shared.as_bytes())
             .map_err(impl_refusal)
+    }
+
+    fn xeddsa_sign(k: &[u8; 32], msg: &[u8], z: &[u8; 64]) -> [u8; 64] {
+        lockstep::xeddsa::sign(&lockstep::x25519::PrivateKey::from_bytes(*k), msg, z).to_bytes()
+    }
+
+    fn xeddsa_verify(u: &[u8; 32], msg: &[u8], signature: &[u8; 64]) -> bool {
+        lockstep::xeddsa::verify(
+            &lockstep::x25519::PublicKey::from_bytes(*u),
+            msg,
+            &lockstep::xeddsa::Signature::from_bytes(*signature),
+        )
+        .is_ok()
+    }
+
+    fn ml_kem_keygen(seed: &[u8; 64]) -> (Vec<u8>, Vec<u8>) {
+        let (dk, ek) = lockstep::ml_kem::generate_key_pair_derand(seed);
+        (ek.as_bytes().to_vec(), dk.to_bytes().to_vec())
+    }
+
+    fn ml_kem_encaps(ek: &[u8], m: &[u8; 32]) -> Result<(Vec<u8>, [u8; 32]), Refusal> {
+        let ek = lockstep::ml_kem::EncapsulationKey::from_bytes(ek).map_err(impl_refusal)?;
+        let (c, k) = ek.encapsulate_derand(m);
+        Ok((c.as_bytes().to_vec(), *k.as_bytes()))
+    }
+
+    fn ml_kem_decaps(dk: &[u8], c: &[u8]) -> Result<[u8; 32], Refusal> {
+        let dk = lockstep::ml_kem::DecapsulationKey::from_bytes(dk).map_err(impl_refusal)?;
+        let c = lockstep::ml_kem::Ciphertext::from_bytes(c).map_err(impl_refusal)?;
+        Ok(*dk.decapsulate(&c).as_bytes())
     }
 }
 

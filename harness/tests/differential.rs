@@ -207,3 +207,91 @@ fn rustcrypto_chacha20_refuses_the_last_block_rfc8439_allows() {
         Impl::chacha20_encrypt(&key, u32::MAX - 2, &nonce, &[0; 128])
     );
 }
+
+/// ML-KEM through the spec is slow (tens of milliseconds per operation), so these
+/// properties run an eighth of the cases of the others.
+fn ml_kem_cases() -> u32 {
+    cases().div_ceil(8)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(ml_kem_cases()))]
+
+    /// FIPS 203 Algorithms 19-21 from the same `d ‖ z` and `m`: the same `ek`, `dk`,
+    /// `c` and `K` on both sides, and decapsulation of a ciphertext with one random
+    /// bit flipped (implicit rejection) agrees too.
+    #[test]
+    fn ml_kem_spec_equals_impl_including_implicit_rejection(
+        seed in proptest::array::uniform::<_, 64>(any::<u8>()),
+        m in any::<[u8; 32]>(),
+        flip in any::<prop::sample::Index>(),
+    ) {
+        let (ek, dk) = Spec::ml_kem_keygen(&seed);
+        let (impl_ek, impl_dk) = Impl::ml_kem_keygen(&seed);
+        prop_assert_eq!(&ek, &impl_ek);
+        prop_assert_eq!(&dk, &impl_dk);
+        let spec = Spec::ml_kem_encaps(&ek, &m);
+        prop_assert_eq!(&spec, &Impl::ml_kem_encaps(&ek, &m));
+        let (c, k) = spec.map_err(|r| TestCaseError::fail(format!("{r:?}")))?;
+        prop_assert_eq!(Spec::ml_kem_decaps(&dk, &c), Ok(k));
+        prop_assert_eq!(Impl::ml_kem_decaps(&dk, &c), Ok(k));
+
+        let mut tampered = c;
+        let bit = flip.index(tampered.len() * 8);
+        tampered[bit / 8] ^= 1 << (bit % 8);
+        let spec = Spec::ml_kem_decaps(&dk, &tampered);
+        prop_assert!(spec.is_ok_and(|other| other != k), "implicit rejection gives another key");
+        prop_assert_eq!(spec, Impl::ml_kem_decaps(&dk, &tampered));
+    }
+
+    /// FIPS 203 §7.2 and §7.3 input checks: an encapsulation key with one
+    /// coefficient replaced by a value of q or more, and a decapsulation key with one
+    /// bit flipped anywhere, are accepted or refused alike by both sides.
+    #[test]
+    fn ml_kem_input_checks_agree(
+        seed in proptest::array::uniform::<_, 64>(any::<u8>()),
+        coefficient in 0usize..1024,
+        value in 3300u16..4096,
+        flip in any::<prop::sample::Index>(),
+    ) {
+        let (ek, dk) = Impl::ml_kem_keygen(&seed);
+        // ByteEncode_12: coefficient i sits in 12 bits starting at bit 12 * i.
+        let mut bad_ek = ek.clone();
+        let bit = 12 * coefficient;
+        let (byte, shift) = (bit / 8, bit % 8);
+        let mut word = u32::from(bad_ek[byte]) | u32::from(bad_ek[byte + 1]) << 8;
+        word = (word & !(0xfff << shift)) | u32::from(value) << shift;
+        bad_ek[byte] = word.to_le_bytes()[0];
+        bad_ek[byte + 1] = word.to_le_bytes()[1];
+        let m = [7u8; 32];
+        let spec = Spec::ml_kem_encaps(&bad_ek, &m);
+        prop_assert_eq!(spec.is_err(), value >= 3329);
+        prop_assert_eq!(spec, Impl::ml_kem_encaps(&bad_ek, &m));
+
+        let mut bad_dk = dk;
+        let bit = flip.index(bad_dk.len() * 8);
+        bad_dk[bit / 8] ^= 1 << (bit % 8);
+        let (c, _) = Impl::ml_kem_encaps(&ek, &m).map_err(|r| TestCaseError::fail(format!("{r:?}")))?;
+        prop_assert_eq!(Spec::ml_kem_decaps(&bad_dk, &c), Impl::ml_kem_decaps(&bad_dk, &c));
+    }
+}
+
+/// Lockstep's one addition to FIPS 203 §7.3, made in both: a decapsulation key whose
+/// stored `ek` fails the §7.2 modulus check is refused even when its `H(ek)` was
+/// recomputed to match.
+#[test]
+fn ml_kem_dk_with_unreduced_ek_and_matching_hash_is_refused_by_both() {
+    const EK_START: usize = 384 * 4;
+    const EK_END: usize = EK_START + 1568;
+    let (_, mut dk) = Impl::ml_kem_keygen(&[5; 64]);
+    // First coefficient of the stored ek := 4095 (>= q).
+    dk[EK_START] = 0xff;
+    dk[EK_START + 1] |= 0x0f;
+    let hash = lockstep_spec::sha3::sha3_256(&lockstep_spec::ByteSeq::from_public_slice(
+        &dk[EK_START..EK_END],
+    ));
+    dk[EK_END..EK_END + 32].copy_from_slice(&hash.to_public_array());
+    let c = vec![0u8; 1568];
+    assert_eq!(Spec::ml_kem_decaps(&dk, &c), Err(Refusal::InvalidKey));
+    assert_eq!(Impl::ml_kem_decaps(&dk, &c), Err(Refusal::InvalidKey));
+}
