@@ -23,12 +23,12 @@ fn main() -> ExitCode {
 
     println!();
     println!(
-        "{:<24} {:<40} {:<5} {:>5} {:>6} {:>6} {:>7} {:>8}  cases",
+        "{:<24} {:<52} {:<5} {:>5} {:>6} {:>6} {:>7} {:>8}  cases",
         "primitive", "source", "side", "ran", "passed", "failed", "skipped", "time"
     );
     for r in &reports {
         println!(
-            "{:<24} {:<40} {:<5} {:>5} {:>6} {:>6} {:>7} {:>7.2}s  {}",
+            "{:<24} {:<52} {:<5} {:>5} {:>6} {:>6} {:>7} {:>7.2}s  {}",
             r.primitive,
             r.source,
             r.side,

@@ -15,12 +15,13 @@ use super::parameters::{K, N, Q};
 use super::{Polynomial, PolynomialMatrix, PolynomialVector};
 use hacspec_lib::*;
 
-/// How many quotient bits [`divide`] computes: enough for every dividend this crate
-/// forms, the largest of which is `2q² < q · 2^13` (in `BaseCaseMultiply`).
-const QUOTIENT_BITS: usize = 13;
+/// How many quotient bits [`divide`] computes: exactly enough for every dividend this
+/// crate forms. Every operand is held reduced, so the largest are the product
+/// `(q - 1)² < q · 2^12` in [`mul_mod_q`] and `Compress_11`'s `x · 2^12 + q < 2q · 2^12`.
+const QUOTIENT_BITS: usize = 12;
 
 /// Euclidean division of a secret `x` by a public `m`: `(⌊x / m⌋, x mod m)`, for
-/// `x < m · 2^13`.
+/// `x < m · 2^12`.
 ///
 /// Schoolbook binary long division: for each quotient bit from the top, subtract
 /// `m · 2^bit` if it fits. Whether it fits is a secret, so it becomes an all-ones or
@@ -39,7 +40,7 @@ pub(super) fn divide(x: U32, m: u32) -> (U32, U32) {
 }
 
 /// FIPS 203 §2.3: `r mod q`, "the unique integer r′ in {0, 1, ..., q − 1} such that q
-/// divides r − r′", for `0 ≤ r < q · 2^13`.
+/// divides r − r′", for `0 ≤ r < q · 2^12`.
 pub(super) fn mod_q(r: U32) -> U32 {
     let (_, remainder) = divide(r, Q);
     remainder
