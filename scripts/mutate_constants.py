@@ -39,6 +39,10 @@ def constant_sites(path):
         stripped = line.strip()
         if stripped.startswith("//"):
             continue
+        # Literals in a trailing comment are not constants.
+        code_end = line.find("//")
+        if code_end < 0:
+            code_end = len(line)
         if re.match(r"\s*(pub(\([^)]*\))? )?const ", line):
             in_const = True
         candidates = []
@@ -50,6 +54,8 @@ def constant_sites(path):
             for m in re.finditer(r"U(8|32|64|128)\(\s*(0x[0-9a-fA-F_]+|[0-9]+)", line):
                 candidates.append(LITERAL.search(line, m.start(2)))
         for m in candidates:
+            if m is None or m.start() >= code_end:
+                continue
             literal = m.group(1)
             # Array lengths and indices in a const's type are not constants of the
             # document.
