@@ -125,6 +125,17 @@ fn spec_refusal(error: spec::Error) -> Refusal {
         spec::Error::MlKemInvalidEncapsulationKey | spec::Error::MlKemInvalidDecapsulationKey => {
             Refusal::InvalidKey
         }
+        spec::Error::InvalidSignature | spec::Error::DecryptionFailed => Refusal::Authentication,
+        // The protocol's own refusals have no primitive-level twin.
+        spec::Error::UnknownVersion
+        | spec::Error::InvalidMessage
+        | spec::Error::MessageTooLarge
+        | spec::Error::TooManySkipped
+        | spec::Error::Duplicate
+        | spec::Error::NoSendingChain
+        | spec::Error::ChainExhausted
+        | spec::Error::PreKeyMismatch
+        | spec::Error::InvalidState => Refusal::Unclassified,
     }
 }
 

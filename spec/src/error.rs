@@ -19,4 +19,27 @@ pub enum Error {
     /// FIPS 203 §7.3: the decapsulation key fails the hash check (`H(ek)` stored in it
     /// does not match its `ek`).
     MlKemInvalidDecapsulationKey,
+    /// SPEC §7: a message, bundle or state whose version byte is not `VERSION`.
+    UnknownVersion,
+    /// SPEC §7: a wrong type byte, a wrong length, trailing bytes, or a
+    /// non-canonical flag or id.
+    InvalidMessage,
+    /// SPEC §7: a plaintext longer than `MAX_PLAINTEXT_LEN`.
+    MessageTooLarge,
+    /// SPEC §3.3: a bundle signature does not verify.
+    InvalidSignature,
+    /// SPEC §4.6; DR §3.5: `Nr + MAX_SKIP < until`.
+    TooManySkipped,
+    /// SPEC §4.6: a message on the current receiving chain whose key was already used.
+    Duplicate,
+    /// SPEC §4.6: the message's AEAD tag does not verify.
+    DecryptionFailed,
+    /// SPEC §4.5: encrypting before a sending chain exists.
+    NoSendingChain,
+    /// SPEC §4.5: the sending message number would pass `2^32 - 1`.
+    ChainExhausted,
+    /// SPEC §5.2: a PreKey message for a session made from another PreKey message.
+    PreKeyMismatch,
+    /// SPEC §6: a session encoding that does not decode.
+    InvalidState,
 }

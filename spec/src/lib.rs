@@ -39,6 +39,7 @@
 
 pub mod aead;
 pub mod chacha20;
+pub mod consts;
 pub mod edwards25519;
 mod error;
 pub mod field25519;
