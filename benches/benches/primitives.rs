@@ -411,6 +411,26 @@ const ROWS: &[Row] = &[
         group: "x25519 public key",
         parameter: "",
     },
+    Row {
+        group: "xeddsa sign",
+        parameter: "",
+    },
+    Row {
+        group: "xeddsa verify",
+        parameter: "",
+    },
+    Row {
+        group: "ml_kem_1024 keygen",
+        parameter: "",
+    },
+    Row {
+        group: "ml_kem_1024 encaps",
+        parameter: "",
+    },
+    Row {
+        group: "ml_kem_1024 decaps",
+        parameter: "",
+    },
 ];
 
 fn main() {
