@@ -36,6 +36,11 @@
 //! | [`field25519`] | GF(2^255 - 19) for RFC 7748 and RFC 8032 §5.1; XEdDSA rev 1 §2.1 `inv` |
 //! | [`edwards25519`] | RFC 8032 §5.1, §5.1.2 to §5.1.4 (edwards25519, which XEdDSA rev 1 §5 uses) |
 //! | [`xeddsa`] | XEdDSA rev 1 (2016-10-20) §2.3, §2.5, §3 (XEd25519) |
+//! | [`wire`] | docs/SPEC.md §2 (`EncodeEC`, `EncodeKEM`), §3.2 (the prekey bundle), §5 (the messages) |
+//! | [`pqxdh`] | PQXDH rev 2 (2023-10-18) §3.2 to §3.4; docs/SPEC.md §3 |
+//! | [`ratchet`] | Double Ratchet rev 1 (2016-11-20) §3, §5.2 (as restated in rev 3); docs/SPEC.md §4 |
+//! | [`state`] | docs/SPEC.md §6 (the session state encoding) |
+//! | [`session`] | docs/SPEC.md §3 with §4 (PQXDH then the ratchet), §4.5 (PreKey wrapping), §5.2 (acceptance) |
 
 pub mod aead;
 pub mod chacha20;
@@ -47,9 +52,14 @@ pub mod hkdf;
 pub mod hmac;
 pub mod ml_kem;
 pub mod poly1305;
+pub mod pqxdh;
+pub mod ratchet;
+pub mod session;
 pub mod sha256;
 pub mod sha3;
 pub mod sha512;
+pub mod state;
+pub mod wire;
 pub mod x25519;
 pub mod xeddsa;
 

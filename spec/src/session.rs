@@ -1,0 +1,435 @@
+//! docs/SPEC.md §3 with §4, §4.5 and §5.2: a session, PQXDH followed by the Double
+//! Ratchet, and the messages on the wire. These are the functions a user calls.
+//!
+//! - Alice: [`initiate`] runs PQXDH (SPEC §3.4) on Bob's verified bundle and starts
+//!   the ratchet (SPEC §4.4); until her first successful decryption, each message she
+//!   sends with [`encrypt`] is a PreKey message (SPEC §4.5, §5.2).
+//! - Bob: [`accept`] takes Alice's first PreKey message, runs PQXDH (SPEC §3.5),
+//!   starts the ratchet and decrypts it.
+//! - Both: [`encrypt`] and [`decrypt`] on wire bytes. A later PreKey message is
+//!   accepted only into the session its PreKey header made (SPEC §5.2).
+//!
+//! As in [`crate::ratchet`], a state goes in by reference and the new one comes back;
+//! on an error the caller keeps the state it had.
+
+use crate::Error;
+use crate::ml_kem::{DecapsulationKey, Seed32};
+use crate::pqxdh::{self, PqxdhKeys, VerifiedPreKeyBundle};
+use crate::ratchet::{
+    State, ratchet_decrypt, ratchet_encrypt, ratchet_init_alice, ratchet_init_bob,
+};
+use crate::sha256;
+use crate::wire::{
+    Message, PreKeyMessage, decode_message, encode_prekey_header, encode_ratchet_message,
+};
+use crate::x25519::X25519SerializedScalar;
+use hacspec_lib::*;
+
+/// SPEC §3.4 then §4.4: Alice starts a session with Bob from his verified bundle.
+///
+/// ```text
+/// (SK, AD), header = PQXDH-Alice(IK_A, bundle, ek_a, m)      SPEC §3.4
+/// state = RatchetInitAlice(SK, SPK_B, r)                     SPEC §4.4
+/// state.pending_prekey = header                              SPEC §4.3, 1647 bytes
+/// ```
+///
+/// `ek_a` (her ephemeral private key), `m` (the encapsulation randomness) and `r`
+/// (her first ratchet private key) are 32 random bytes each. Returns her state and
+/// the PQXDH keys, every intermediate value shown (for the vectors).
+///
+/// # Errors
+///
+/// Any error of [`pqxdh::initiate`] ([`Error::X25519NonContributory`], an ML-KEM
+/// key error) or of [`ratchet_init_alice`] ([`Error::X25519NonContributory`]).
+pub fn initiate(
+    ik_a: &X25519SerializedScalar,
+    bundle: &VerifiedPreKeyBundle,
+    ek_a: &X25519SerializedScalar,
+    m: &Seed32,
+    r: &X25519SerializedScalar,
+) -> Result<(State, PqxdhKeys), Error> {
+    // (SK, AD), header = PQXDH-Alice(IK_A, bundle, ek_a, m)
+    let (keys, header) = pqxdh::initiate(ik_a, bundle, ek_a, m)?;
+    // state = RatchetInitAlice(SK, SPK_B, r)
+    let mut state = ratchet_init_alice(&keys.sk, &keys.ad, &bundle.bundle().spk_b, r)?;
+    // state.pending_prekey = header
+    state.pending_prekey = Some(encode_prekey_header(&header));
+    Ok((state, keys))
+}
+
+/// SPEC §4.5, §5: encrypt a plaintext and encode the message for the wire.
+///
+/// ```text
+/// H ‖ ct = RatchetEncrypt(state, pt)
+/// if pending_prekey is set: send pending_prekey ‖ (H ‖ ct)     PreKey message, §5.2
+/// else:                     send H ‖ ct                        ratchet message, §5.1
+/// ```
+///
+/// # Errors
+///
+/// Any error of [`ratchet_encrypt`]: [`Error::NoSendingChain`] (Bob before his first
+/// decryption), [`Error::ChainExhausted`], [`Error::MessageTooLarge`].
+pub fn encrypt(state: &State, plaintext: &ByteSeq) -> Result<(State, ByteSeq), Error> {
+    // H ‖ ct = RatchetEncrypt(state, pt)
+    let (new_state, message) = ratchet_encrypt(state, plaintext)?;
+    let ratchet_message = encode_ratchet_message(&message);
+    let bytes = match &state.pending_prekey {
+        // pending_prekey ‖ (H ‖ ct)
+        Some(pending_prekey) => pending_prekey.concat(&ratchet_message),
+        // H ‖ ct
+        None => ratchet_message,
+    };
+    Ok((new_state, bytes))
+}
+
+/// SPEC §3.5 then §4.4 and §4.6: Bob accepts Alice's first PreKey message, making a
+/// session from it, and decrypts the ratchet message it carries.
+///
+/// ```text
+/// (SK, AD) = PQXDH-Bob(IK_B, SPK_B, PQPK_B, OPK_B, header)    SPEC §3.5
+/// state = RatchetInitBob(SK, SPK_B key pair)                  SPEC §4.4
+/// state.prekey_hash = SHA-256(header)                         SPEC §4.3, §5.2
+/// state, pt = RatchetDecrypt(state, H, ct, r)                 SPEC §4.6
+/// ```
+///
+/// The caller has decoded the message and looked up the private keys its ids name
+/// (`opk_b` exactly when it names a one-time prekey). `r` is 32 random bytes, Bob's
+/// next ratchet private key. Returns the state, the plaintext, and the PQXDH keys.
+/// Deleting the one-time prekeys used is the caller's business (SPEC §3.5), once
+/// this has succeeded.
+///
+/// # Errors
+///
+/// Any error of [`pqxdh::respond`] or of [`ratchet_decrypt`]; nothing is returned
+/// but the error.
+pub fn accept(
+    ik_b: &X25519SerializedScalar,
+    spk_b: &X25519SerializedScalar,
+    pqpk_b: &DecapsulationKey,
+    opk_b: Option<&X25519SerializedScalar>,
+    message: &PreKeyMessage,
+    r: &X25519SerializedScalar,
+) -> Result<(State, ByteSeq, PqxdhKeys), Error> {
+    // (SK, AD) = PQXDH-Bob(IK_B, SPK_B, PQPK_B, OPK_B, header)
+    let keys = pqxdh::respond(ik_b, spk_b, pqpk_b, opk_b, &message.header)?;
+    // state = RatchetInitBob(SK, SPK_B key pair)
+    let mut state = ratchet_init_bob(&keys.sk, &keys.ad, spk_b);
+    // state.prekey_hash = SHA-256(header)
+    state.prekey_hash = Some(sha256::hash(&encode_prekey_header(&message.header)));
+    // state, pt = RatchetDecrypt(state, H, ct, r)
+    let (state, plaintext) = ratchet_decrypt(&state, &message.message, r)?;
+    Ok((state, plaintext, keys))
+}
+
+/// SPEC §5, §5.2, §4.6: decode a message from the wire and decrypt it in this
+/// session.
+///
+/// ```text
+/// decode the message                                     §5
+/// if it is a PreKey message:
+///     if prekey_hash is none or SHA-256(PreKey header) != prekey_hash:
+///         error PreKeyMismatch                           §5.2
+///     decrypt its ratchet message
+/// else: decrypt the ratchet message
+/// ```
+///
+/// A PreKey message is accepted only into the session its PreKey header made: Bob
+/// gets one again while Alice has not yet heard from him. The ratchet clears Alice's
+/// `pending_prekey` on success (SPEC §4.6), so her next message is a ratchet
+/// message.
+///
+/// # Errors
+///
+/// Any error of [`decode_message`]; [`Error::PreKeyMismatch`]; any error of
+/// [`ratchet_decrypt`].
+pub fn decrypt(
+    state: &State,
+    bytes: &ByteSeq,
+    r: &X25519SerializedScalar,
+) -> Result<(State, ByteSeq), Error> {
+    // decode the message
+    match decode_message(bytes)? {
+        // if it is a PreKey message:
+        Message::PreKey(prekey) => {
+            // if prekey_hash is none or SHA-256(PreKey header) != prekey_hash
+            let hash = sha256::hash(&encode_prekey_header(&prekey.header));
+            let matches = match &state.prekey_hash {
+                Some(prekey_hash) => prekey_hash.declassify_eq(&hash),
+                None => false,
+            };
+            if !matches {
+                // error PreKeyMismatch
+                return Err(Error::PreKeyMismatch);
+            }
+            // decrypt its ratchet message
+            ratchet_decrypt(state, &prekey.message, r)
+        }
+        // else: decrypt the ratchet message
+        Message::Ratchet(message) => ratchet_decrypt(state, &message, r),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consts::{MSG_PREKEY, MSG_RATCHET, PREKEY_HEADER_LEN, STATE_FIXED_LEN};
+    use crate::ml_kem::{EncapsulationKey, keygen};
+    use crate::pqxdh::{sign_bundle, verify_bundle};
+    use crate::state::{decode_state, encode_state};
+    use crate::wire::{PreKeyBundle, decode_bundle, encode_bundle};
+    use crate::x25519::x25519_base;
+    use crate::xeddsa::XEdDSARandom;
+
+    /// `len` bytes counting up from `start` (wrapping).
+    fn counting(start: u8, len: usize) -> ByteSeq {
+        let mut out = ByteSeq::new(len);
+        for i in 0..len {
+            out[i] = U8(start.wrapping_add(u8::try_from(i % 256).expect("< 256")));
+        }
+        out
+    }
+
+    fn scalar(start: u8) -> X25519SerializedScalar {
+        X25519SerializedScalar::from_seq(&counting(start, 32))
+    }
+
+    fn seed(start: u8) -> Seed32 {
+        Seed32::from_seq(&counting(start, 32))
+    }
+
+    fn text(s: &str) -> ByteSeq {
+        ByteSeq::from_public_slice(s.as_bytes())
+    }
+
+    /// Bob's private keys: identity, signed prekey, one-time prekey, ML-KEM pair.
+    struct Bob {
+        ik: X25519SerializedScalar,
+        spk: X25519SerializedScalar,
+        opk: X25519SerializedScalar,
+        pq_ek: EncapsulationKey,
+        pq_dk: DecapsulationKey,
+    }
+
+    fn bob() -> Bob {
+        let (pq_ek, pq_dk) = keygen(&seed(0xD0), &seed(0xE0));
+        Bob {
+            ik: scalar(0x10),
+            spk: scalar(0x30),
+            opk: scalar(0x50),
+            pq_ek,
+            pq_dk,
+        }
+    }
+
+    /// Bob's bundle, with his one-time prekey, as Alice receives it: through the wire
+    /// encoding, then verified.
+    fn verified_bundle(bob: &Bob) -> VerifiedPreKeyBundle {
+        let bundle: PreKeyBundle = sign_bundle(
+            &bob.ik,
+            0x5B,
+            &x25519_base(&bob.spk),
+            0xA0A1_A2A3,
+            false,
+            &bob.pq_ek,
+            Some((0x0BAD_CAFE, x25519_base(&bob.opk))),
+            &XEdDSARandom::from_seq(&counting(0x01, 64)),
+            &XEdDSARandom::from_seq(&counting(0x02, 64)),
+        );
+        verify_bundle(&decode_bundle(&encode_bundle(&bundle)).expect("canonical"))
+            .expect("honest bundle")
+    }
+
+    fn prekey_message(bytes: &ByteSeq) -> PreKeyMessage {
+        match decode_message(bytes).expect("canonical") {
+            Message::PreKey(message) => message,
+            Message::Ratchet(_) => panic!("a PreKey message was expected"),
+        }
+    }
+
+    fn type_byte(bytes: &ByteSeq) -> u8 {
+        U8::declassify(bytes[1])
+    }
+
+    /// SPEC §3, §4.5, §5.2: a whole conversation through the session functions.
+    /// Alice's first two messages are PreKey messages with the same header; Bob
+    /// accepts the second first (the first's key is skipped) and then the first into
+    /// the session it made; after Alice's first decryption her messages are ratchet
+    /// messages. Both states survive their encoding.
+    #[test]
+    fn spec_5_2_conversation_through_the_session_functions() {
+        let bob_keys = bob();
+        let bundle = verified_bundle(&bob_keys);
+        let (alice, alice_pqxdh) = initiate(
+            &scalar(0x70),
+            &bundle,
+            &scalar(0x90),
+            &seed(0xB0),
+            &scalar(0x21),
+        )
+        .expect("honest");
+        let pending = alice.pending_prekey.clone().expect("pending PreKey header");
+        assert_eq!(pending.len(), PREKEY_HEADER_LEN);
+        assert_eq!(
+            encode_state(&alice).len(),
+            STATE_FIXED_LEN + PREKEY_HEADER_LEN
+        );
+
+        let (alice, m0) = encrypt(&alice, &text("m0")).expect("sending chain");
+        let (alice, m1) = encrypt(&alice, &text("m1")).expect("sending chain");
+        for m in [&m0, &m1] {
+            assert_eq!(type_byte(m), MSG_PREKEY);
+            assert_eq!(m.len(), PREKEY_HEADER_LEN + 58 + 2);
+            assert_eq!(m.slice(0, PREKEY_HEADER_LEN), pending);
+        }
+
+        // Bob accepts m1 (m0 is late), with the one-time prekey it names.
+        let first = prekey_message(&m1);
+        assert_eq!(first.header.opk_id, Some(0x0BAD_CAFE));
+        let (bob, plaintext, bob_pqxdh) = accept(
+            &bob_keys.ik,
+            &bob_keys.spk,
+            &bob_keys.pq_dk,
+            Some(&bob_keys.opk),
+            &first,
+            &scalar(0x31),
+        )
+        .expect("honest");
+        assert_eq!(plaintext, text("m1"));
+        assert_eq!(bob_pqxdh.sk.to_hex(), alice_pqxdh.sk.to_hex());
+        assert_eq!(
+            bob.prekey_hash.expect("from a PreKey message").to_hex(),
+            sha256::hash(&pending).to_hex()
+        );
+        assert_eq!(bob.skipped.len(), 1);
+        // m0, a PreKey message with the same header, into the session it made.
+        let (bob, plaintext) = decrypt(&bob, &m0, &scalar(0x32)).expect("same header");
+        assert_eq!(plaintext, text("m0"));
+        assert!(bob.skipped.is_empty());
+        // A replay of it: the header matches, the key is used.
+        assert_eq!(
+            decrypt(&bob, &m0, &scalar(0x33)).err(),
+            Some(Error::Duplicate)
+        );
+
+        // Bob answers with a ratchet message; Alice's pending header is then cleared.
+        let (bob, b0) = encrypt(&bob, &text("b0")).expect("sending chain");
+        assert_eq!(type_byte(&b0), MSG_RATCHET);
+        assert_eq!(b0.len(), 58 + 2);
+        let (alice, plaintext) = decrypt(&alice, &b0, &scalar(0x41)).expect("decrypts");
+        assert_eq!(plaintext, text("b0"));
+        assert!(alice.pending_prekey.is_none());
+        let (alice, m2) = encrypt(&alice, &text("m2")).expect("sending chain");
+        assert_eq!(type_byte(&m2), MSG_RATCHET);
+
+        // Both states survive their encoding, and carry on.
+        let alice = decode_state(&encode_state(&alice)).expect("valid");
+        let bob = decode_state(&encode_state(&bob)).expect("valid");
+        assert_eq!(encode_state(&bob).len(), STATE_FIXED_LEN);
+        let (bob, plaintext) = decrypt(&bob, &m2, &scalar(0x34)).expect("decrypts");
+        assert_eq!(plaintext, text("m2"));
+        let (_, b1) = encrypt(&bob, &text("b1")).expect("sending chain");
+        let (_, plaintext) = decrypt(&alice, &b1, &scalar(0x42)).expect("decrypts");
+        assert_eq!(plaintext, text("b1"));
+    }
+
+    /// SPEC §5.2: a PreKey message from another key agreement is refused as
+    /// `PreKeyMismatch`, in Bob's session and in Alice's (which has no
+    /// `prekey_hash`); Bob still holds his session, and Bob's own first encryption
+    /// before a decryption is `NoSendingChain`.
+    #[test]
+    fn spec_5_2_prekey_message_of_another_session_is_refused() {
+        let bob_keys = bob();
+        let bundle = verified_bundle(&bob_keys);
+        let (alice, _) = initiate(
+            &scalar(0x70),
+            &bundle,
+            &scalar(0x90),
+            &seed(0xB0),
+            &scalar(0x21),
+        )
+        .expect("honest");
+        let (_, m0) = encrypt(&alice, &text("m0")).expect("sending chain");
+        // Another session: another ephemeral key, so another PreKey header.
+        let (other, _) = initiate(
+            &scalar(0x70),
+            &bundle,
+            &scalar(0x91),
+            &seed(0xB0),
+            &scalar(0x22),
+        )
+        .expect("honest");
+        let (_, other_m0) = encrypt(&other, &text("other")).expect("sending chain");
+
+        let (bob, plaintext, _) = accept(
+            &bob_keys.ik,
+            &bob_keys.spk,
+            &bob_keys.pq_dk,
+            Some(&bob_keys.opk),
+            &prekey_message(&m0),
+            &scalar(0x31),
+        )
+        .expect("honest");
+        assert_eq!(plaintext, text("m0"));
+        let before = encode_state(&bob);
+        assert_eq!(
+            decrypt(&bob, &other_m0, &scalar(0x32)).err(),
+            Some(Error::PreKeyMismatch)
+        );
+        assert_eq!(encode_state(&bob), before);
+        // Alice holds no prekey_hash: any PreKey message is refused.
+        assert_eq!(
+            decrypt(&alice, &m0, &scalar(0x41)).err(),
+            Some(Error::PreKeyMismatch)
+        );
+        // Wire errors come through as they are.
+        let mut unknown = m0.clone();
+        unknown[0] = U8(0x02);
+        assert_eq!(
+            decrypt(&bob, &unknown, &scalar(0x32)).err(),
+            Some(Error::UnknownVersion)
+        );
+
+        // Bob without a sending chain yet: a session made by ratchet_init_bob alone.
+        let fresh = ratchet_init_bob(&fixed_sk(), &counting(0, 66), &bob_keys.spk);
+        assert_eq!(
+            encrypt(&fresh, &text("early")).err(),
+            Some(Error::NoSendingChain)
+        );
+    }
+
+    /// A shared key as PQXDH would give, for a session made without it.
+    fn fixed_sk() -> crate::pqxdh::SharedKey {
+        crate::pqxdh::SharedKey::from_seq(&counting(0x80, 32))
+    }
+
+    /// SPEC §3.5, §4.6: a PreKey message whose ratchet message was tampered with is
+    /// refused as `DecryptionFailed` by `accept`: no session comes out of it.
+    #[test]
+    fn spec_4_6_accept_refuses_a_tampered_first_message() {
+        let bob_keys = bob();
+        let bundle = verified_bundle(&bob_keys);
+        let (alice, _) = initiate(
+            &scalar(0x70),
+            &bundle,
+            &scalar(0x90),
+            &seed(0xB0),
+            &scalar(0x21),
+        )
+        .expect("honest");
+        let (_, m0) = encrypt(&alice, &text("m0")).expect("sending chain");
+        let mut tampered = prekey_message(&m0);
+        tampered.message.ciphertext[0] ^= U8(0x01);
+        assert_eq!(
+            accept(
+                &bob_keys.ik,
+                &bob_keys.spk,
+                &bob_keys.pq_dk,
+                Some(&bob_keys.opk),
+                &tampered,
+                &scalar(0x31),
+            )
+            .err(),
+            Some(Error::DecryptionFailed)
+        );
+    }
+}
