@@ -269,6 +269,11 @@ pub fn decode_state(bytes: &ByteSeq) -> Result<State, Error> {
     if flags & FLAG_PENDING_PREKEY != 0 && flags & FLAG_PREKEY_HASH != 0 {
         return Err(Error::InvalidState);
     }
+    // a receiving chain without the ratchet key it belongs to (no reachable state
+    // has one: CKr is only ever set together with DHr)
+    if flags & FLAG_CKR != 0 && flags & FLAG_DHR == 0 {
+        return Err(Error::InvalidState);
+    }
     // count over the limit
     let count = match usize::try_from(read_u32be(bytes, OFFSET_COUNT)) {
         Ok(count) if count <= MAX_STORED_SKIPPED_KEYS => count,
@@ -575,6 +580,13 @@ mod tests {
                 );
             }
         }
+
+        // CKr present without DHr: the DHr flag cleared and its bytes zeroed
+        let mut no_dhr = set(&full, 1, 0x17 & !0x01);
+        for index in 100..132 {
+            no_dhr = set(&no_dhr, index, 0x00);
+        }
+        assert_eq!(decode_state(&no_dhr).err(), Some(Error::InvalidState));
 
         // an absent field that is not all zeros: DHr, CKs, CKr, prekey_hash, at the
         // first and the last byte of each
