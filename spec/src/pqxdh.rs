@@ -169,6 +169,10 @@ pub fn verify_bundle(bundle: &PreKeyBundle) -> Result<VerifiedPreKeyBundle, Erro
 ///
 /// `F` is 32 bytes 0xFF, "for cryptographic domain separation with XEdDSA" (PQXDH rev
 /// 2 §2.2).
+#[allow(
+    clippy::expect_used,
+    reason = "L is the constant 32, never input; HKDF fails only for L > 8160 (RFC 5869 §2.3)"
+)]
 pub fn kdf(
     dh1: &X25519SerializedPoint,
     dh2: &X25519SerializedPoint,
@@ -188,17 +192,14 @@ pub fn kdf(
     // ‖ SS
     ikm = ikm.concat(ss);
     // HKDF(salt = 0^32, ikm, info = INFO_PQXDH, L = 32)
-    match hkdf(
+    let okm = hkdf(
         &ByteSeq::new(32),
         &ikm,
         &ByteSeq::from_public_slice(INFO_PQXDH),
         SK_LEN,
-    ) {
-        Ok(okm) => SharedKey::from_seq(&okm),
-        // HKDF fails only for L > 255 * HashLen = 8160 (RFC 5869 §2.3); L is the
-        // constant 32, so this arm is never taken.
-        Err(_) => SharedKey::new(),
-    }
+    )
+    .expect("L = 32 <= 255 * HashLen");
+    SharedKey::from_seq(&okm)
 }
 
 /// SPEC §3.4; PQXDH rev 2 §3.3: the associated data of the session,
