@@ -88,14 +88,18 @@ pub struct SkippedKey {
 
 /// SPEC §4.3; DR §3.2: the state of one party of a session.
 ///
-/// `DHs` holds the private key only; its public key is `X25519(DHs, 9)`
-/// ([`x25519_base`]), computed where it is needed.
+/// `DHs` is a key pair (DR §3.2): the private key, and beside it its public key
+/// `X25519(DHs, 9)` ([`x25519_base`]), computed once when the key pair is made
+/// rather than for every message sent. Only the private key is encoded (SPEC §6);
+/// decoding computes the public key again.
 #[derive(Clone, Debug)]
 pub struct State {
     /// `AD`: the 66-byte associated data of the session (SPEC §3.4).
     pub ad: ByteSeq,
     /// `DHs`: our current ratchet private key.
     pub dhs: X25519SerializedScalar,
+    /// `DHs.public`: `X25519(dhs, 9)`, kept with the private key it belongs to.
+    pub dhs_public: X25519SerializedPoint,
     /// `DHr`: their current ratchet public key, or none.
     pub dhr: Option<X25519SerializedPoint>,
     /// `RK`: the root key.
@@ -280,6 +284,7 @@ pub fn ratchet_init_alice(
     Ok(State {
         ad: ByteSeq::from_seq(ad),
         dhs,
+        dhs_public: x25519_base(&dhs),
         dhr: Some(dhr),
         rk,
         cks: Some(cks),
@@ -306,6 +311,7 @@ pub fn ratchet_init_bob(sk: &SharedKey, ad: &ByteSeq, spk_b: &X25519SerializedSc
         ad: ByteSeq::from_seq(ad),
         // DHs = SPK_B key pair; DHr = none; RK = SK
         dhs: *spk_b,
+        dhs_public: x25519_base(spk_b),
         dhr: None,
         rk: RootKey::from_seq(sk),
         // CKs = CKr = none; Ns = Nr = PN = 0; MKSKIPPED = []
@@ -364,7 +370,7 @@ pub fn ratchet_encrypt(
     new_state.cks = Some(cks);
     // H = header(DHs.public, PN, Ns)
     let header = RatchetHeader {
-        dh: x25519_base(&state.dhs),
+        dh: state.dhs_public,
         pn: state.pn,
         n: state.ns,
     };
@@ -539,6 +545,7 @@ pub fn dh_ratchet(
     new_state.ckr = Some(ckr);
     // DHs = GENERATE_DH(r)
     new_state.dhs = *r;
+    new_state.dhs_public = x25519_base(r);
     // RK, CKs = KDF_RK(RK, DH(DHs, DHr))
     let (rk, cks) = kdf_rk(&rk, &x25519_dh(&new_state.dhs, &dhr)?);
     new_state.rk = rk;

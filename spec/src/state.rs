@@ -31,7 +31,7 @@ use crate::consts::{
 };
 use crate::ratchet::{ChainKey, MessageKey, RootKey, SkippedKey, State};
 use crate::sha256::Sha256Digest;
-use crate::x25519::{X25519SerializedPoint, X25519SerializedScalar};
+use crate::x25519::{X25519SerializedPoint, X25519SerializedScalar, x25519_base};
 use hacspec_lib::*;
 
 /// SPEC §6: flag bit 0, `DHr` present.
@@ -316,6 +316,10 @@ pub fn decode_state(bytes: &ByteSeq) -> Result<State, Error> {
     Ok(State {
         ad: bytes.slice(OFFSET_AD, AD_LEN),
         dhs: X25519SerializedScalar::from_slice(bytes, OFFSET_DHS, KEY_LEN),
+        // SPEC §6 stores the private key only; the public key is derived.
+        dhs_public: x25519_base(&X25519SerializedScalar::from_slice(
+            bytes, OFFSET_DHS, KEY_LEN,
+        )),
         dhr,
         rk: RootKey::from_slice(bytes, OFFSET_RK, KEY_LEN),
         cks,
@@ -358,6 +362,7 @@ mod tests {
         State {
             ad: counting(0x10, 66),
             dhs: X25519SerializedScalar::from_seq(&counting(0x20, 32)),
+            dhs_public: x25519_base(&X25519SerializedScalar::from_seq(&counting(0x20, 32))),
             dhr: Some(X25519SerializedPoint::from_seq(&counting(0x30, 32))),
             rk: RootKey::from_seq(&counting(0x40, 32)),
             cks: Some(ChainKey::from_seq(&counting(0x50, 32))),
