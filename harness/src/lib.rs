@@ -5,9 +5,12 @@
 //!
 //! - [`sides`]: one byte-level interface, [`sides::Primitives`], with the spec and
 //!   the implementation behind it;
-//! - [`kat`]: every RFC and Wycheproof vector run on both sides, with counts.
+//! - [`kat`]: every RFC and Wycheproof vector run on both sides, with counts;
+//! - [`protocol_vectors`]: the generator of the protocol vectors in
+//!   `vectors/protocol/`, computed by the spec alone.
 //!
 //! The property tests in `tests/` use the same two sides.
 
 pub mod kat;
+pub mod protocol_vectors;
 pub mod sides;
