@@ -35,6 +35,7 @@
 //! `vectors/README.md` lists each file's provenance and how its transcription was
 //! checked.
 
+mod decode;
 mod error;
 pub mod protocol;
 pub mod rfc;

@@ -96,6 +96,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::decode::{array, bytes, invalid, sized};
 
 // ---------------------------------------------------------------------------------
 // Lengths (docs/SPEC.md)
@@ -1226,51 +1227,6 @@ fn check_unique<'a>(ids: impl Iterator<Item = &'a str>) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-fn invalid(id: &str, field: &'static str, reason: &'static str) -> Error {
-    Error::Invalid {
-        id: id.to_owned(),
-        field,
-        reason,
-    }
-}
-
-/// Decodes lowercase hex; uppercase is rejected so the files stay in one form.
-fn bytes(id: &str, field: &'static str, text: &str) -> Result<Vec<u8>, Error> {
-    let hex_error = || Error::Hex {
-        id: id.to_owned(),
-        field,
-    };
-    if text.bytes().any(|c| c.is_ascii_uppercase()) {
-        return Err(hex_error());
-    }
-    hex::decode(text).map_err(|_| hex_error())
-}
-
-fn length_error(id: &str, field: &'static str, expected: usize, actual: usize) -> Error {
-    Error::Length {
-        id: id.to_owned(),
-        field,
-        expected,
-        actual,
-    }
-}
-
-fn sized(id: &str, field: &'static str, text: &str, len: usize) -> Result<Vec<u8>, Error> {
-    let value = bytes(id, field, text)?;
-    if value.len() != len {
-        return Err(length_error(id, field, len, value.len()));
-    }
-    Ok(value)
-}
-
-fn array<const N: usize>(id: &str, field: &'static str, text: &str) -> Result<[u8; N], Error> {
-    let value = bytes(id, field, text)?;
-    let actual = value.len();
-    value
-        .try_into()
-        .map_err(|_| length_error(id, field, N, actual))
 }
 
 /// A message on the wire: at least a ratchet message's header and tag.

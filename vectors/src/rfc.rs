@@ -51,6 +51,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::Error;
+use crate::decode::{array, bytes, fixed, invalid, sized};
 
 // ---------------------------------------------------------------------------------
 // Public types
@@ -810,53 +811,6 @@ fn check_source(id: &str, source: &str) -> Result<(), Error> {
         return Err(invalid(id, "source", "must not be empty"));
     }
     Ok(())
-}
-
-fn invalid(id: &str, field: &'static str, reason: &'static str) -> Error {
-    Error::Invalid {
-        id: id.to_owned(),
-        field,
-        reason,
-    }
-}
-
-/// Decodes lowercase hex; uppercase is rejected so the files stay in one form.
-fn bytes(id: &str, field: &'static str, text: &str) -> Result<Vec<u8>, Error> {
-    let hex_error = || Error::Hex {
-        id: id.to_owned(),
-        field,
-    };
-    if text.bytes().any(|c| c.is_ascii_uppercase()) {
-        return Err(hex_error());
-    }
-    hex::decode(text).map_err(|_| hex_error())
-}
-
-fn sized(id: &str, field: &'static str, text: &str, len: usize) -> Result<Vec<u8>, Error> {
-    let value = bytes(id, field, text)?;
-    if value.len() != len {
-        return Err(Error::Length {
-            id: id.to_owned(),
-            field,
-            expected: len,
-            actual: value.len(),
-        });
-    }
-    Ok(value)
-}
-
-fn array<const N: usize>(id: &str, field: &'static str, text: &str) -> Result<[u8; N], Error> {
-    fixed(id, field, bytes(id, field, text)?)
-}
-
-fn fixed<T, const N: usize>(id: &str, field: &'static str, value: Vec<T>) -> Result<[T; N], Error> {
-    let actual = value.len();
-    value.try_into().map_err(|_| Error::Length {
-        id: id.to_owned(),
-        field,
-        expected: N,
-        actual,
-    })
 }
 
 #[cfg(test)]
