@@ -62,3 +62,22 @@ pub(crate) fn fixed<T, const N: usize>(
         actual,
     })
 }
+
+/// A file without its provenance is not a vector file: reject it.
+pub(crate) fn check_provenance(
+    file: &'static str,
+    primitive: &str,
+    source: &str,
+    notes: &str,
+) -> Result<(), Error> {
+    for (field, value) in [
+        ("primitive", primitive),
+        ("source", source),
+        ("notes", notes),
+    ] {
+        if value.trim().is_empty() {
+            return Err(invalid(file, field, "the file must say where it came from"));
+        }
+    }
+    Ok(())
+}

@@ -96,7 +96,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::decode::{array, bytes, invalid, sized};
+use crate::decode::{array, bytes, check_provenance, invalid, sized};
 
 // ---------------------------------------------------------------------------------
 // Lengths (docs/SPEC.md)
@@ -1182,25 +1182,6 @@ fn is_error_name(name: &str) -> bool {
 
 fn parse_file<T: DeserializeOwned>(file: &'static str, text: &str) -> Result<T, Error> {
     serde_json::from_str(text).map_err(|source| Error::Json { file, source })
-}
-
-/// A file without its provenance is not a vector file: reject it.
-fn check_provenance(
-    file: &'static str,
-    primitive: &str,
-    source: &str,
-    notes: &str,
-) -> Result<(), Error> {
-    for (field, value) in [
-        ("primitive", primitive),
-        ("source", source),
-        ("notes", notes),
-    ] {
-        if value.trim().is_empty() {
-            return Err(invalid(file, field, "the file must say where it came from"));
-        }
-    }
-    Ok(())
 }
 
 fn check_id(id: &str, source: &str, description: &str) -> Result<(), Error> {

@@ -51,7 +51,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::Error;
-use crate::decode::{array, bytes, fixed, invalid, sized};
+use crate::decode::{array, bytes, check_provenance, fixed, invalid, sized};
 
 // ---------------------------------------------------------------------------------
 // Public types
@@ -782,25 +782,6 @@ fn parse<V: DeserializeOwned>(file: &'static str, text: &str) -> Result<File<V>,
     let raw: File<V> = serde_json::from_str(text).map_err(|source| Error::Json { file, source })?;
     check_provenance(file, &raw.primitive, &raw.source, &raw.notes)?;
     Ok(raw)
-}
-
-/// A file without its provenance is not a vector file: reject it.
-fn check_provenance(
-    file: &'static str,
-    primitive: &str,
-    source: &str,
-    notes: &str,
-) -> Result<(), Error> {
-    for (field, value) in [
-        ("primitive", primitive),
-        ("source", source),
-        ("notes", notes),
-    ] {
-        if value.trim().is_empty() {
-            return Err(invalid(file, field, "the file must say where it came from"));
-        }
-    }
-    Ok(())
 }
 
 fn check_source(id: &str, source: &str) -> Result<(), Error> {
