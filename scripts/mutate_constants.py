@@ -19,11 +19,11 @@ import subprocess
 import sys
 
 SPEC = pathlib.Path("spec/src")
-# The tests a mutant must fail: the spec's own unit tests first (fast), then every
-# RFC and Wycheproof vector on both sides.
+# The tests a mutant must fail: the spec's own tests first (unit and protocol tests),
+# then every RFC, Wycheproof and protocol vector.
 COMMANDS = [
-    ["cargo", "test", "-q", "-p", "lockstep-spec", "--lib", "--", "--skip", "iterated"],
-    ["cargo", "test", "-q", "-p", "lockstep-harness", "--test", "vectors"],
+    ["cargo", "test", "-q", "-p", "lockstep-spec", "--", "--skip", "iterated"],
+    ["cargo", "test", "-q", "-p", "lockstep-harness", "--test", "vectors", "--test", "protocol_vectors"],
 ]
 LITERAL = re.compile(r"\b(0x[0-9a-fA-F_]+|[0-9][0-9_]*)(u8|u32|u64|u128|usize)?\b")
 
