@@ -39,6 +39,34 @@ pub enum Error {
     /// stored in it is not the hash of the `ek` stored in it), or the `ek` stored in
     /// it fails the §7.2 modulus check.
     InvalidDecapsulationKey,
+    /// SPEC §7 `UnknownVersion`: a message, bundle or state whose first byte is not
+    /// `VERSION` (0x01).
+    UnknownVersion,
+    /// SPEC §7 `InvalidMessage`: a wrong type byte, a wrong length, trailing bytes,
+    /// or a non-canonical flag or id (SPEC §3.2, §5).
+    InvalidMessage,
+    /// SPEC §7 `MessageTooLarge`: a plaintext over `MAX_PLAINTEXT_LEN` (encrypting),
+    /// or a ratchet message longer than 58 + 65536 bytes (decoding).
+    MessageTooLarge,
+    /// SPEC §7 `TooManySkipped`: a message would make a receiving chain skip more
+    /// than `MAX_SKIP` message keys (`Nr + MAX_SKIP < until`).
+    TooManySkipped,
+    /// SPEC §7 `Duplicate`: a message on the current receiving chain whose key was
+    /// already used (a replay).
+    Duplicate,
+    /// SPEC §7 `NoSendingChain`: encrypting before a sending chain exists (Bob,
+    /// before his first decryption).
+    NoSendingChain,
+    /// SPEC §7 `ChainExhausted`: a message number would pass `2^32 - 1`.
+    ChainExhausted,
+    /// SPEC §7 `PreKeyMismatch`: a PreKey message for a session that was not made
+    /// from that PreKey message (every PreKey message, for Alice's sessions).
+    PreKeyMismatch,
+    /// SPEC §7 `InvalidState`: a session encoding that does not decode (SPEC §6).
+    InvalidState,
+    /// SPEC §3.5: the PreKey message names a prekey id that Bob's prekey store does
+    /// not hold (never issued, or a one-time prekey already used).
+    UnknownPreKey,
 }
 
 impl fmt::Display for Error {
@@ -58,6 +86,16 @@ impl fmt::Display for Error {
                 "ML-KEM decapsulation key fails the hash check (FIPS 203 §7.3)"
             }
             Error::InvalidSignature => "signature verification failed",
+            Error::UnknownVersion => "unknown protocol version",
+            Error::InvalidMessage => "malformed message",
+            Error::MessageTooLarge => "message too large",
+            Error::TooManySkipped => "too many skipped messages",
+            Error::Duplicate => "duplicate message",
+            Error::NoSendingChain => "no sending chain yet",
+            Error::ChainExhausted => "message number exhausted",
+            Error::PreKeyMismatch => "PreKey message does not belong to this session",
+            Error::InvalidState => "malformed session state",
+            Error::UnknownPreKey => "unknown prekey id",
         })
     }
 }

@@ -14,16 +14,28 @@
 //! | [`aead`] | `lockstep_spec::aead` | chacha20poly1305 0.11 |
 //! | [`ml_kem`] | `lockstep_spec::ml_kem` | libcrux-ml-kem 0.0.11 (ML-KEM-1024) |
 //! | [`xeddsa`] | `lockstep_spec::xeddsa` | curve25519-dalek 5, sha2 0.11 |
+//! | [`consts`] | `lockstep_spec::consts` | SPEC §1 |
+//! | [`wire`] | `lockstep_spec::wire` | SPEC §2, §3.2, §5 |
+//! | [`pqxdh`] | `lockstep_spec::pqxdh` | [`x25519`], [`xeddsa`], [`ml_kem`], [`hkdf`] |
+//! | [`ratchet`] | `lockstep_spec::ratchet` | [`x25519`], [`hkdf`], [`hmac`], [`aead`] |
+//! | [`state`] | `lockstep_spec::state` | SPEC §6 |
+//! | [`session`] | `lockstep_spec::session` | [`pqxdh`], [`ratchet`], [`wire`], sha2 0.11 |
 //!
 //! Conventions: every secret has its own type, is zeroized on drop, compares in
 //! constant time and prints as `<redacted>`; every function that needs randomness
 //! takes it as bytes or as `&mut impl CryptoRng`; nothing panics on input.
 
 pub mod aead;
+pub mod consts;
 mod error;
 pub mod hkdf;
 pub mod hmac;
 pub mod ml_kem;
+pub mod pqxdh;
+pub mod ratchet;
+pub mod session;
+pub mod state;
+pub mod wire;
 pub mod x25519;
 pub mod xeddsa;
 

@@ -1,0 +1,58 @@
+//! docs/SPEC.md §1: every constant, label and bound of Lockstep v1, in one place.
+//!
+//! Mirrors `lockstep_spec::consts`, value for value.
+
+/// SPEC §1: the version byte that starts every message, bundle and state.
+pub const VERSION: u8 = 0x01;
+/// SPEC §1, §5.2: the type byte of a PreKey message.
+pub const MSG_PREKEY: u8 = 0x01;
+/// SPEC §1, §5.1: the type byte of a ratchet message.
+pub const MSG_RATCHET: u8 = 0x02;
+
+/// SPEC §1; PQXDH rev 2 §2.1 "info": the application's info string for the PQXDH
+/// KDF, naming the curve, the hash and the KEM, joined with `_` (at least 8 ASCII
+/// bytes, as PQXDH asks).
+pub const INFO_PQXDH: &[u8] = b"Lockstep_X25519_SHA-256_ML-KEM-1024";
+/// SPEC §1, §4.1: the info string of `KDF_RK` (DR §5.2 leaves it to the application).
+pub const INFO_RATCHET: &[u8] = b"Lockstep_Ratchet";
+/// SPEC §1, §4.2: the info string of the per-message key and nonce derivation.
+pub const INFO_MESSAGE_KEYS: &[u8] = b"Lockstep_MessageKeys";
+
+/// SPEC §1; PQXDH rev 2 §2.2: `F`, 32 bytes 0xFF for curve X25519, in front of the
+/// KDF input "for cryptographic domain separation with XEdDSA".
+pub const F: [u8; 32] = [0xFF; 32];
+
+/// SPEC §1, §4.1; DR §5.2: `KDF_CK`'s input for the message key.
+pub const MK_CONSTANT: u8 = 0x01;
+/// SPEC §1, §4.1; DR §5.2: `KDF_CK`'s input for the next chain key.
+pub const CK_CONSTANT: u8 = 0x02;
+
+/// SPEC §2: the first byte of `EncodeEC` (libsignal's X25519 key type byte).
+pub const EC_PREFIX: u8 = 0x05;
+/// SPEC §2: the first byte of `EncodeKEM` (libsignal's ML-KEM-1024 key type byte).
+pub const KEM_PREFIX: u8 = 0x0A;
+
+/// SPEC §1; DR §3.2 `MAX_SKIP`: the most message keys one message may make a
+/// receiving chain skip.
+pub const MAX_SKIP: u32 = 2000;
+/// SPEC §1, §4.6: the most skipped message keys a session holds; the oldest is
+/// evicted first.
+pub const MAX_STORED_SKIPPED_KEYS: usize = 2000;
+/// SPEC §1, §4.5: the largest plaintext of one message.
+pub const MAX_PLAINTEXT_LEN: usize = 65536;
+
+/// SPEC §3.4: the length of `AD = EncodeEC(IK_A) ‖ EncodeEC(IK_B)`.
+pub const AD_LEN: usize = 66;
+/// SPEC §5.1: the length of a ratchet message's header `H`.
+pub const RATCHET_HEADER_LEN: usize = 42;
+/// SPEC §5.1: the length of the AEAD tag that ends every ciphertext.
+pub const TAG_LEN: usize = 16;
+/// SPEC §5.2: the length of a PreKey message's PreKey header.
+pub const PREKEY_HEADER_LEN: usize = 1647;
+/// SPEC §3.2: the length of an encoded prekey bundle.
+pub const BUNDLE_LEN: usize = 1807;
+/// SPEC §6: the length of a session state with no skipped keys and no pending
+/// PreKey header.
+pub const STATE_FIXED_LEN: usize = 276;
+/// SPEC §6: the length of one stored skipped key, `dh ‖ n ‖ mk`.
+pub const SKIPPED_KEY_LEN: usize = 68;

@@ -1,0 +1,555 @@
+//! docs/SPEC.md §4; "The Double Ratchet Algorithm" §3: the Double Ratchet with
+//! X25519, HKDF/HMAC-SHA-256 and ChaCha20-Poly1305.
+//!
+//! Mirrors `lockstep_spec::ratchet`: [`kdf_rk`], [`kdf_ck`], [`message_key_material`],
+//! [`encrypt`], [`decrypt`], [`header_ad`], [`ratchet_init_alice`],
+//! [`ratchet_init_bob`], [`ratchet_encrypt`] and [`ratchet_decrypt`] with its steps
+//! [`try_skipped_message_keys`], `skip_message_keys` and `dh_ratchet` (crate-private: they return
+//! uncommitted locals).
+//!
+//! Where the spec copies the whole state, this module works in place but commits
+//! only after authentication: [`ratchet_decrypt`] computes the new receiving chain,
+//! the new ratchet keys and the keys to store into locals, opens the AEAD, and only
+//! then writes them into the state. Any error leaves the state untouched. `MAX_SKIP`
+//! is checked before any key is derived. Skipped keys are found in O(1) (a hash map
+//! by `(dh, n)`) and evicted oldest first (an ordered index by insertion number).
+
+use core::fmt;
+use std::collections::{BTreeMap, HashMap};
+
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::Error;
+use crate::aead;
+use crate::consts::{
+    AD_LEN, CK_CONSTANT, INFO_MESSAGE_KEYS, INFO_RATCHET, MAX_PLAINTEXT_LEN, MAX_SKIP,
+    MAX_STORED_SKIPPED_KEYS, MK_CONSTANT, RATCHET_HEADER_LEN,
+};
+use crate::hkdf::hkdf;
+use crate::hmac::hmac_sha256;
+use crate::pqxdh::SharedKey;
+use crate::wire::{RatchetHeader, RatchetMessage, encode_ratchet_header};
+use crate::x25519::{self, PrivateKey, PublicKey};
+
+/// SPEC §4.1: the length of every root, chain and message key.
+const KEY_LEN: usize = 32;
+
+macro_rules! secret_key {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        ///
+        /// Secret: not `Copy`, wiped on drop, compared in constant time, printed as
+        /// `<redacted>`.
+        #[derive(Clone, Zeroize, ZeroizeOnDrop)]
+        pub struct $name([u8; KEY_LEN]);
+
+        impl $name {
+            /// The key with these bytes (for decoding a state and for the vectors).
+            #[doc(hidden)]
+            #[must_use]
+            pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
+                $name(bytes)
+            }
+
+            /// The secret bytes, for the vector suites only.
+            #[doc(hidden)]
+            #[must_use]
+            pub fn expose_for_tests(&self) -> &[u8; KEY_LEN] {
+                &self.0
+            }
+        }
+
+        impl ConstantTimeEq for $name {
+            fn ct_eq(&self, other: &Self) -> subtle::Choice {
+                self.0.ct_eq(&other.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "(<redacted>)"))
+            }
+        }
+    };
+}
+
+secret_key!(
+    /// SPEC §4.3; DR §3.2 `RK`: the root key.
+    RootKey
+);
+secret_key!(
+    /// SPEC §4.3; DR §3.2 `CKs`, `CKr`: a sending or receiving chain key.
+    ChainKey
+);
+secret_key!(
+    /// SPEC §4.1; DR §2.2: a message key, used for one message only.
+    MessageKey
+);
+
+/// SPEC §4.3 `MKSKIPPED`: skipped message keys indexed by `(dh, n)`, oldest first,
+/// at most `MAX_STORED_SKIPPED_KEYS`.
+///
+/// `by_index` finds a key in O(1); `by_age` orders the stored keys by an insertion
+/// number, so the oldest is found (and evicted) in O(log n).
+#[derive(Clone, Default)]
+pub(crate) struct SkippedKeys {
+    by_index: HashMap<([u8; 32], u32), (u64, MessageKey)>,
+    by_age: BTreeMap<u64, ([u8; 32], u32)>,
+    next_age: u64,
+}
+
+impl SkippedKeys {
+    /// The key stored for `(dh, n)`, if any.
+    pub(crate) fn get(&self, dh: &[u8; 32], n: u32) -> Option<&MessageKey> {
+        self.by_index.get(&(*dh, n)).map(|(_, mk)| mk)
+    }
+
+    /// Whether a key is stored for `(dh, n)`.
+    pub(crate) fn contains(&self, dh: &[u8; 32], n: u32) -> bool {
+        self.by_index.contains_key(&(*dh, n))
+    }
+
+    /// Removes the key stored for `(dh, n)`, if any.
+    pub(crate) fn remove(&mut self, dh: &[u8; 32], n: u32) {
+        if let Some((age, _mk)) = self.by_index.remove(&(*dh, n)) {
+            self.by_age.remove(&age);
+        }
+    }
+
+    /// SPEC §4.6: append `(dh, n, mk)` as the newest key (an older key under the
+    /// same index is removed first, DR §3.2's dictionary); if more than
+    /// `MAX_STORED_SKIPPED_KEYS` keys are then held, remove the oldest.
+    pub(crate) fn store(&mut self, dh: [u8; 32], n: u32, mk: MessageKey) {
+        self.remove(&dh, n);
+        let age = self.next_age;
+        self.next_age = self.next_age.wrapping_add(1);
+        self.by_index.insert((dh, n), (age, mk));
+        self.by_age.insert(age, (dh, n));
+        if self.by_index.len() > MAX_STORED_SKIPPED_KEYS
+            && let Some((_, (old_dh, old_n))) = self.by_age.pop_first()
+        {
+            self.by_index.remove(&(old_dh, old_n));
+        }
+    }
+
+    /// The number of stored keys.
+    pub(crate) fn len(&self) -> usize {
+        self.by_index.len()
+    }
+
+    /// The stored keys, oldest first.
+    pub(crate) fn iter_oldest_first(
+        &self,
+    ) -> impl Iterator<Item = (&[u8; 32], u32, &MessageKey)> + '_ {
+        self.by_age
+            .values()
+            .filter_map(|(dh, n)| self.by_index.get(&(*dh, *n)).map(|(_, mk)| (dh, *n, mk)))
+    }
+}
+
+/// SPEC §4.3; DR §3.2: the state of one party of a session.
+///
+/// Fields are crate-private; [`crate::session::Session`] owns one and encodes it
+/// with [`crate::state::encode_state`].
+pub struct State {
+    /// `AD`: the 66-byte associated data.
+    pub(crate) ad: [u8; AD_LEN],
+    /// `DHs`: our ratchet private key, as generated or supplied.
+    pub(crate) dhs: PrivateKey,
+    /// `DHs.public`, kept beside the private key.
+    pub(crate) dhs_public: [u8; 32],
+    /// `DHr`: their ratchet public key, as received.
+    pub(crate) dhr: Option<[u8; 32]>,
+    /// `RK`.
+    pub(crate) rk: RootKey,
+    /// `CKs`.
+    pub(crate) cks: Option<ChainKey>,
+    /// `CKr`.
+    pub(crate) ckr: Option<ChainKey>,
+    /// `Ns`.
+    pub(crate) ns: u32,
+    /// `Nr`.
+    pub(crate) nr: u32,
+    /// `PN`.
+    pub(crate) pn: u32,
+    /// `MKSKIPPED`.
+    pub(crate) skipped: SkippedKeys,
+    /// `pending_prekey`: Alice's 1647-byte PreKey header, until her first decryption.
+    pub(crate) pending_prekey: Option<Vec<u8>>,
+    /// `prekey_hash`: Bob's SHA-256 of the PreKey header that made the session.
+    pub(crate) prekey_hash: Option<[u8; 32]>,
+}
+
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("State")
+            .field("ns", &self.ns)
+            .field("nr", &self.nr)
+            .field("pn", &self.pn)
+            .field("skipped", &self.skipped.len())
+            .field("pending_prekey", &self.pending_prekey.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// SPEC §4.1 `KDF_RK(rk, dh_out) = HKDF(salt = rk, ikm = dh_out, INFO_RATCHET, 64)`.
+#[must_use]
+pub fn kdf_rk(rk: &RootKey, dh_out: &x25519::SharedSecret) -> (RootKey, ChainKey) {
+    let okm = hkdf::<64>(&rk.0, dh_out.as_bytes(), INFO_RATCHET);
+    let mut new_rk = [0u8; KEY_LEN];
+    let mut ck = [0u8; KEY_LEN];
+    new_rk.copy_from_slice(&okm[..KEY_LEN]);
+    ck.copy_from_slice(&okm[KEY_LEN..]);
+    (RootKey(new_rk), ChainKey(ck))
+}
+
+/// SPEC §4.1 `KDF_CK(ck) = (next ck = HMAC(ck, 0x02), mk = HMAC(ck, 0x01))`.
+#[must_use]
+pub fn kdf_ck(ck: &ChainKey) -> (ChainKey, MessageKey) {
+    let next = hmac_sha256(&ck.0, &[CK_CONSTANT]);
+    let mk = hmac_sha256(&ck.0, &[MK_CONSTANT]);
+    (ChainKey(*next), MessageKey(*mk))
+}
+
+/// SPEC §4.2: `okm = HKDF(0^32, mk, INFO_MESSAGE_KEYS, 44)`; key `okm[0..32]`,
+/// nonce `okm[32..44]`.
+#[must_use]
+pub fn message_key_material(mk: &MessageKey) -> (aead::Key, aead::Nonce) {
+    let okm = hkdf::<44>(&[0u8; 32], &mk.0, INFO_MESSAGE_KEYS);
+    let mut key = [0u8; aead::KEY_LEN];
+    let mut nonce = [0u8; aead::NONCE_LEN];
+    key.copy_from_slice(&okm[..aead::KEY_LEN]);
+    nonce.copy_from_slice(&okm[aead::KEY_LEN..]);
+    let key = aead::Key::from_bytes(key);
+    (key, aead::Nonce(nonce))
+}
+
+/// SPEC §4.2 `ENCRYPT(mk, pt, ad)`: `ct ‖ tag`.
+///
+/// # Errors
+/// [`Error::MessageTooLarge`] for a plaintext the AEAD refuses (never for one of at
+/// most `MAX_PLAINTEXT_LEN` bytes).
+pub fn encrypt(mk: &MessageKey, plaintext: &[u8], ad: &[u8]) -> Result<Vec<u8>, Error> {
+    let (key, nonce) = message_key_material(mk);
+    aead::seal(&key, &nonce, ad, plaintext).map_err(|_| Error::MessageTooLarge)
+}
+
+/// SPEC §4.2 `DECRYPT(mk, ct, ad)`.
+///
+/// # Errors
+/// [`Error::DecryptionFailed`] if shorter than a tag or the tag does not verify.
+pub fn decrypt(mk: &MessageKey, ciphertext: &[u8], ad: &[u8]) -> Result<Vec<u8>, Error> {
+    let (key, nonce) = message_key_material(mk);
+    aead::open(&key, &nonce, ad, ciphertext).map_err(|_| Error::DecryptionFailed)
+}
+
+/// SPEC §4.2 `AD ‖ H`, 66 + 42 bytes.
+#[must_use]
+pub fn header_ad(ad: &[u8; AD_LEN], header: &RatchetHeader) -> [u8; AD_LEN + RATCHET_HEADER_LEN] {
+    let mut out = [0u8; AD_LEN + RATCHET_HEADER_LEN];
+    out[..AD_LEN].copy_from_slice(ad);
+    out[AD_LEN..].copy_from_slice(&encode_ratchet_header(header));
+    out
+}
+
+/// SPEC §4.4 `RatchetInitAlice(SK, SPK_B, r)`.
+///
+/// # Errors
+/// [`Error::NonContributoryKey`] if `DH(DHs, SPK_B)` is all zeros.
+pub fn ratchet_init_alice(
+    sk: &SharedKey,
+    ad: &[u8; AD_LEN],
+    spk_b: &[u8; 32],
+    r: &[u8; 32],
+) -> Result<State, Error> {
+    // DHs = GENERATE_DH(r); DHr = SPK_B
+    let dhs = PrivateKey::from_bytes(*r);
+    // RK, CKs = KDF_RK(SK, DH(DHs, DHr))
+    let dh_out = dhs.diffie_hellman(&PublicKey::from_bytes(*spk_b))?;
+    let (rk, cks) = kdf_rk(&RootKey(*sk.as_bytes()), &dh_out);
+    Ok(State {
+        ad: *ad,
+        dhs_public: *dhs.public_key().as_bytes(),
+        dhs,
+        dhr: Some(*spk_b),
+        rk,
+        cks: Some(cks),
+        ckr: None,
+        ns: 0,
+        nr: 0,
+        pn: 0,
+        skipped: SkippedKeys::default(),
+        pending_prekey: None,
+        prekey_hash: None,
+    })
+}
+
+/// SPEC §4.4 `RatchetInitBob(SK, SPK_B key pair)`.
+#[must_use]
+pub fn ratchet_init_bob(sk: &SharedKey, ad: &[u8; AD_LEN], spk_b: PrivateKey) -> State {
+    State {
+        ad: *ad,
+        dhs_public: *spk_b.public_key().as_bytes(),
+        dhs: spk_b,
+        dhr: None,
+        rk: RootKey(*sk.as_bytes()),
+        cks: None,
+        ckr: None,
+        ns: 0,
+        nr: 0,
+        pn: 0,
+        skipped: SkippedKeys::default(),
+        pending_prekey: None,
+        prekey_hash: None,
+    }
+}
+
+/// SPEC §4.5; DR §3.4 `RatchetEncrypt`. The state changes only on success.
+///
+/// # Errors
+/// [`Error::NoSendingChain`], [`Error::ChainExhausted`], [`Error::MessageTooLarge`],
+/// in that order.
+pub fn ratchet_encrypt(state: &mut State, plaintext: &[u8]) -> Result<RatchetMessage, Error> {
+    let Some(cks) = &state.cks else {
+        return Err(Error::NoSendingChain);
+    };
+    if state.ns == u32::MAX {
+        return Err(Error::ChainExhausted);
+    }
+    if plaintext.len() > MAX_PLAINTEXT_LEN {
+        return Err(Error::MessageTooLarge);
+    }
+    // CKs, mk = KDF_CK(CKs)
+    let (next_cks, mk) = kdf_ck(cks);
+    // H = header(DHs.public, PN, Ns)
+    let header = RatchetHeader {
+        dh: state.dhs_public,
+        pn: state.pn,
+        n: state.ns,
+    };
+    let ciphertext = encrypt(&mk, plaintext, &header_ad(&state.ad, &header))?;
+    // Commit: CKs, Ns = Ns + 1.
+    state.cks = Some(next_cks);
+    state.ns += 1;
+    Ok(RatchetMessage { header, ciphertext })
+}
+
+/// SPEC §4.6 `TrySkippedMessageKeys`: decrypt with the key stored for
+/// `(H.dh, H.n)`, if any, and delete it; `Ok(None)` if none is stored.
+///
+/// # Errors
+/// [`Error::DecryptionFailed`] if a key is stored but the tag does not verify (the
+/// key stays stored).
+pub fn try_skipped_message_keys(
+    state: &mut State,
+    header: &RatchetHeader,
+    ciphertext: &[u8],
+) -> Result<Option<Vec<u8>>, Error> {
+    let Some(mk) = state.skipped.get(&header.dh, header.n) else {
+        return Ok(None);
+    };
+    let plaintext = decrypt(mk, ciphertext, &header_ad(&state.ad, header))?;
+    state.skipped.remove(&header.dh, header.n);
+    Ok(Some(plaintext))
+}
+
+/// A receiving chain being advanced by a decryption, not yet committed.
+pub(crate) struct ReceivingChain {
+    dhr: Option<[u8; 32]>,
+    ckr: Option<ChainKey>,
+    nr: u32,
+}
+
+/// SPEC §4.6 `SkipMessageKeys(until)`, into `chain` and `skipped` (locals of
+/// [`ratchet_decrypt`], committed only after authentication).
+///
+/// # Errors
+/// [`Error::TooManySkipped`] if `Nr + MAX_SKIP < until`, before any key is derived.
+pub(crate) fn skip_message_keys(
+    chain: &mut ReceivingChain,
+    until: u32,
+    skipped: &mut Vec<([u8; 32], u32, MessageKey)>,
+) -> Result<(), Error> {
+    // if CKr is none: return (also without DHr: nothing to index the keys by)
+    let (Some(dhr), Some(ckr)) = (chain.dhr, chain.ckr.as_mut()) else {
+        return Ok(());
+    };
+    // if Nr + MAX_SKIP < until: error TooManySkipped
+    if u64::from(chain.nr) + u64::from(MAX_SKIP) < u64::from(until) {
+        return Err(Error::TooManySkipped);
+    }
+    // while Nr < until: CKr, mk = KDF_CK(CKr); append (DHr, Nr, mk); Nr = Nr + 1
+    while chain.nr < until {
+        let (next, mk) = kdf_ck(ckr);
+        *ckr = next;
+        skipped.push((dhr, chain.nr, mk));
+        chain.nr += 1;
+    }
+    Ok(())
+}
+
+/// The result of a DH ratchet step, not yet committed.
+pub(crate) struct RatchetStep {
+    pn: u32,
+    rk: RootKey,
+    dhs: PrivateKey,
+    dhs_public: [u8; 32],
+    cks: ChainKey,
+}
+
+/// SPEC §4.6 `DHRatchet(H, r)`: the new root, sending chain and ratchet key pair,
+/// and the new receiving chain (at `Nr = 0`), computed from `state` without
+/// changing it.
+///
+/// # Errors
+/// [`Error::NonContributoryKey`] if either DH output is all zeros.
+pub(crate) fn dh_ratchet(
+    state: &State,
+    header: &RatchetHeader,
+    r: &[u8; 32],
+) -> Result<(RatchetStep, ReceivingChain), Error> {
+    // PN = Ns; Ns = 0; Nr = 0; DHr = H.dh
+    let dhr = PublicKey::from_bytes(header.dh);
+    // RK, CKr = KDF_RK(RK, DH(DHs, DHr))
+    let (rk, ckr) = kdf_rk(&state.rk, &state.dhs.diffie_hellman(&dhr)?);
+    // DHs = GENERATE_DH(r)
+    let dhs = PrivateKey::from_bytes(*r);
+    // RK, CKs = KDF_RK(RK, DH(DHs, DHr))
+    let (rk, cks) = kdf_rk(&rk, &dhs.diffie_hellman(&dhr)?);
+    Ok((
+        RatchetStep {
+            pn: state.ns,
+            rk,
+            dhs_public: *dhs.public_key().as_bytes(),
+            dhs,
+            cks,
+        },
+        ReceivingChain {
+            dhr: Some(header.dh),
+            ckr: Some(ckr),
+            nr: 0,
+        },
+    ))
+}
+
+/// SPEC §4.6; DR §3.5 `RatchetDecrypt`, transactional: every new value is computed
+/// into locals, the AEAD is opened, and only then is the state changed. On any error
+/// the state is exactly as it was.
+///
+/// # Errors
+/// [`Error::Duplicate`], [`Error::TooManySkipped`], [`Error::NonContributoryKey`],
+/// [`Error::ChainExhausted`], [`Error::DecryptionFailed`].
+pub fn ratchet_decrypt(
+    state: &mut State,
+    message: &RatchetMessage,
+    r: &[u8; 32],
+) -> Result<Vec<u8>, Error> {
+    let header = &message.header;
+    // if (H.dh, H.n) in MKSKIPPED: ...
+    if let Some(plaintext) = try_skipped_message_keys(state, header, &message.ciphertext)? {
+        state.pending_prekey = None;
+        return Ok(plaintext);
+    }
+    let current_chain = state.dhr == Some(header.dh);
+    // if DHr = H.dh and H.n < Nr: error Duplicate (before any derivation)
+    if current_chain && header.n < state.nr {
+        return Err(Error::Duplicate);
+    }
+    let mut skipped = Vec::new();
+    let mut step = None;
+    let mut chain = ReceivingChain {
+        dhr: state.dhr,
+        ckr: state.ckr.clone(),
+        nr: state.nr,
+    };
+    if !current_chain {
+        // SkipMessageKeys(H.pn) in the old receiving chain
+        skip_message_keys(&mut chain, header.pn, &mut skipped)?;
+        // DHRatchet(H, r)
+        let (new_step, new_chain) = dh_ratchet(state, header, r)?;
+        step = Some(new_step);
+        chain = new_chain;
+    }
+    // SkipMessageKeys(H.n)
+    skip_message_keys(&mut chain, header.n, &mut skipped)?;
+    // CKr, mk = KDF_CK(CKr)
+    let Some(ckr) = &chain.ckr else {
+        return Err(Error::DecryptionFailed);
+    };
+    let (next_ckr, mk) = kdf_ck(ckr);
+    // Nr = Nr + 1
+    let Some(next_nr) = chain.nr.checked_add(1) else {
+        return Err(Error::ChainExhausted);
+    };
+    let plaintext = decrypt(&mk, &message.ciphertext, &header_ad(&state.ad, header))?;
+    // Authenticated: commit.
+    for (dh, n, mk) in skipped {
+        state.skipped.store(dh, n, mk);
+    }
+    if let Some(step) = step {
+        state.pn = step.pn;
+        state.ns = 0;
+        state.rk = step.rk;
+        state.dhs = step.dhs;
+        state.dhs_public = step.dhs_public;
+        state.cks = Some(step.cks);
+    }
+    state.dhr = chain.dhr;
+    state.ckr = Some(next_ckr);
+    state.nr = next_nr;
+    state.pending_prekey = None;
+    Ok(plaintext)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mk(b: u8) -> MessageKey {
+        MessageKey([b; KEY_LEN])
+    }
+
+    #[test]
+    fn skipped_keys_evict_the_oldest_at_the_limit() {
+        let mut s = SkippedKeys::default();
+        let limit = u32::try_from(MAX_STORED_SKIPPED_KEYS).unwrap();
+        for n in 0..limit {
+            s.store([1; 32], n, mk(1));
+        }
+        assert_eq!(s.len(), MAX_STORED_SKIPPED_KEYS);
+        assert!(s.contains(&[1; 32], 0));
+        s.store([2; 32], 0, mk(2));
+        assert_eq!(s.len(), MAX_STORED_SKIPPED_KEYS);
+        assert!(!s.contains(&[1; 32], 0), "the oldest is evicted");
+        assert!(s.contains(&[1; 32], 1));
+        let first = s.iter_oldest_first().next().map(|(dh, n, _)| (*dh, n));
+        assert_eq!(first, Some(([1; 32], 1)));
+    }
+
+    #[test]
+    fn storing_an_index_twice_replaces_it_as_newest() {
+        let mut s = SkippedKeys::default();
+        s.store([1; 32], 0, mk(1));
+        s.store([1; 32], 1, mk(1));
+        s.store([1; 32], 0, mk(9));
+        assert_eq!(s.len(), 2);
+        let order: Vec<u32> = s.iter_oldest_first().map(|(_, n, _)| n).collect();
+        assert_eq!(order, [1, 0]);
+        assert_eq!(s.get(&[1; 32], 0).map(|k| k.0), Some([9; KEY_LEN]));
+    }
+
+    #[test]
+    fn debug_of_secret_keys_is_redacted() {
+        let printed = format!(
+            "{:?} {:?} {:?}",
+            RootKey([0xab; 32]),
+            ChainKey([0xab; 32]),
+            mk(0xab)
+        );
+        assert_eq!(
+            printed,
+            "RootKey(<redacted>) ChainKey(<redacted>) MessageKey(<redacted>)"
+        );
+    }
+}

@@ -1,0 +1,578 @@
+//! docs/SPEC.md §3.6, §4.5 and §5.2: a session, PQXDH followed by the Double
+//! Ratchet, on wire bytes. These are the functions a user calls.
+//!
+//! Mirrors `lockstep_spec::session`: [`Session::initiate`], [`Session::encrypt`],
+//! [`Session::accept`] and [`Session::decrypt`], each with a deterministic form
+//! (`*_with`) that takes the random bytes exactly as the spec does, so the protocol
+//! vectors replay.
+//!
+//! - Alice: [`Session::initiate`] on a [`VerifiedPreKeyBundle`] (only verification
+//!   makes one). Until her first successful decryption every message she encrypts is
+//!   a PreKey message (SPEC §4.5).
+//! - Bob: [`Session::accept`] on Alice's PreKey message, with his private prekeys in
+//!   a [`PreKeyStore`]. One-time prekeys are removed only when `accept` succeeds.
+//! - Both: [`Session::encrypt`], [`Session::decrypt`]; any error leaves the session
+//!   byte-identical ([`Session::to_bytes`]).
+
+use core::fmt;
+use std::collections::HashMap;
+
+use rand_core::CryptoRng;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::Error;
+use crate::ml_kem::{DecapsulationKey, ENCAPSULATION_SEED_LEN};
+use crate::pqxdh::{self, IdentityKeyPair, VerifiedPreKeyBundle};
+use crate::ratchet::{
+    State, ratchet_decrypt, ratchet_encrypt, ratchet_init_alice, ratchet_init_bob,
+};
+use crate::state::{decode_state, encode_state};
+use crate::wire::{
+    Message, decode_message, decode_prekey_message, encode_prekey_header, encode_ratchet_message,
+};
+use crate::x25519::PrivateKey;
+
+/// Bob's private prekeys, looked up by the ids a PreKey message names (SPEC §3.5).
+///
+/// [`Session::accept`] looks keys up, runs the handshake and the first decryption,
+/// and only if both succeed removes the one-time keys it used
+/// ([`PreKeyStore::remove_one_time_prekey`], and [`PreKeyStore::remove_pq_prekey`]
+/// for a one-time post-quantum prekey): take, then commit.
+pub trait PreKeyStore {
+    /// The signed prekey `SPK_B` with this id.
+    fn signed_prekey(&self, id: u32) -> Option<PrivateKey>;
+    /// The post-quantum prekey `PQPK_B` with this id, and whether it is last-resort.
+    fn pq_prekey(&self, id: u32) -> Option<(DecapsulationKey, PqPreKeyKind)>;
+    /// The one-time prekey `OPK_B` with this id.
+    fn one_time_prekey(&self, id: u32) -> Option<PrivateKey>;
+    /// Deletes a one-time prekey once a session used it (SPEC §3.5).
+    fn remove_one_time_prekey(&mut self, id: u32);
+    /// Deletes a one-time post-quantum prekey once a session used it (SPEC §3.5).
+    fn remove_pq_prekey(&mut self, id: u32);
+}
+
+/// SPEC §3.2 `pq_kind`: whether a post-quantum prekey is used once or kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PqPreKeyKind {
+    /// Deleted after the first session it starts.
+    OneTime,
+    /// Kept: used when no one-time post-quantum prekey is left.
+    LastResort,
+}
+
+/// A [`PreKeyStore`] in memory. Keys are held as bytes and wiped on drop.
+#[derive(Default)]
+pub struct InMemoryPreKeyStore {
+    signed: HashMap<u32, Zeroizing<[u8; 32]>>,
+    pq: HashMap<u32, (Zeroizing<Vec<u8>>, PqPreKeyKind)>,
+    one_time: HashMap<u32, Zeroizing<[u8; 32]>>,
+}
+
+impl InMemoryPreKeyStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) the signed prekey with this id.
+    pub fn add_signed_prekey(&mut self, id: u32, key: &PrivateKey) {
+        self.signed.insert(id, key.to_bytes());
+    }
+
+    /// Adds (or replaces) the post-quantum prekey with this id.
+    pub fn add_pq_prekey(&mut self, id: u32, key: &DecapsulationKey, kind: PqPreKeyKind) {
+        self.pq
+            .insert(id, (Zeroizing::new(key.to_bytes().to_vec()), kind));
+    }
+
+    /// Adds (or replaces) the one-time prekey with this id.
+    pub fn add_one_time_prekey(&mut self, id: u32, key: &PrivateKey) {
+        self.one_time.insert(id, key.to_bytes());
+    }
+
+    /// Whether the one-time prekey with this id is still held.
+    #[must_use]
+    pub fn has_one_time_prekey(&self, id: u32) -> bool {
+        self.one_time.contains_key(&id)
+    }
+
+    /// Whether the post-quantum prekey with this id is still held.
+    #[must_use]
+    pub fn has_pq_prekey(&self, id: u32) -> bool {
+        self.pq.contains_key(&id)
+    }
+}
+
+impl PreKeyStore for InMemoryPreKeyStore {
+    fn signed_prekey(&self, id: u32) -> Option<PrivateKey> {
+        self.signed.get(&id).map(|k| PrivateKey::from_bytes(**k))
+    }
+
+    fn pq_prekey(&self, id: u32) -> Option<(DecapsulationKey, PqPreKeyKind)> {
+        let (bytes, kind) = self.pq.get(&id)?;
+        DecapsulationKey::from_bytes(bytes).ok().map(|k| (k, *kind))
+    }
+
+    fn one_time_prekey(&self, id: u32) -> Option<PrivateKey> {
+        self.one_time.get(&id).map(|k| PrivateKey::from_bytes(**k))
+    }
+
+    fn remove_one_time_prekey(&mut self, id: u32) {
+        self.one_time.remove(&id);
+    }
+
+    fn remove_pq_prekey(&mut self, id: u32) {
+        self.pq.remove(&id);
+    }
+}
+
+impl fmt::Debug for InMemoryPreKeyStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InMemoryPreKeyStore")
+            .field("signed", &self.signed.len())
+            .field("pq", &self.pq.len())
+            .field("one_time", &self.one_time.len())
+            .finish()
+    }
+}
+
+/// 32 bytes from `rng`, wiped on drop.
+fn random32<R: CryptoRng + ?Sized>(rng: &mut R) -> Zeroizing<[u8; 32]> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    rng.fill_bytes(out.as_mut_slice());
+    out
+}
+
+/// SHA-256 of a PreKey header (SPEC §3.6 `prekey_hash`).
+fn prekey_hash(header: &[u8]) -> [u8; 32] {
+    Sha256::digest(header).into()
+}
+
+/// One party's end of a Lockstep session (SPEC §4.3). Not `Clone`: a session has one
+/// owner; its state can be saved with [`Session::to_bytes`].
+pub struct Session {
+    state: State,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+impl Session {
+    /// SPEC §3.6: Alice starts a session from Bob's verified bundle, drawing `ek_a`,
+    /// `m` and `r` from `rng` (in that order). Her first [`Session::encrypt`] gives
+    /// the PreKey message.
+    ///
+    /// # Errors
+    /// [`Error::NonContributoryKey`] if a key of the bundle is of small order.
+    pub fn initiate<R: CryptoRng + ?Sized>(
+        rng: &mut R,
+        identity: &IdentityKeyPair,
+        bundle: &VerifiedPreKeyBundle,
+    ) -> Result<Session, Error> {
+        let ek_a = random32(rng);
+        let m = random32(rng);
+        let r = random32(rng);
+        Self::initiate_with(identity, bundle, &ek_a, &m, &r)
+    }
+
+    /// [`Session::initiate`] with the random bytes given, as the spec takes them:
+    /// `ek_a` (ephemeral key), `m` (encapsulation randomness), `r` (first ratchet
+    /// key).
+    ///
+    /// # Errors
+    /// As [`Session::initiate`].
+    pub fn initiate_with(
+        identity: &IdentityKeyPair,
+        bundle: &VerifiedPreKeyBundle,
+        ek_a: &[u8; 32],
+        m: &[u8; ENCAPSULATION_SEED_LEN],
+        r: &[u8; 32],
+    ) -> Result<Session, Error> {
+        let (keys, header) = pqxdh::initiate(identity, bundle, ek_a, m)?;
+        let mut state = ratchet_init_alice(&keys.sk, &keys.ad, &bundle.bundle().spk_b, r)?;
+        state.pending_prekey = Some(encode_prekey_header(&header));
+        Ok(Session { state })
+    }
+
+    /// SPEC §3.6: Bob accepts Alice's PreKey message, drawing `r` from `rng`, and
+    /// returns the session and the first plaintext. One-time prekeys it used are
+    /// removed from `store` only on success.
+    ///
+    /// # Errors
+    /// Any wire error (SPEC §5.2); [`Error::UnknownPreKey`] if an id is not in
+    /// `store`; [`Error::NonContributoryKey`]; any error of decryption. On error the
+    /// store is unchanged and no session exists.
+    pub fn accept<R: CryptoRng + ?Sized, S: PreKeyStore + ?Sized>(
+        rng: &mut R,
+        identity: &IdentityKeyPair,
+        store: &mut S,
+        message: &[u8],
+    ) -> Result<(Session, Vec<u8>), Error> {
+        let r = random32(rng);
+        Self::accept_with(identity, store, message, &r)
+    }
+
+    /// [`Session::accept`] with Bob's next ratchet key `r` given.
+    ///
+    /// # Errors
+    /// As [`Session::accept`].
+    pub fn accept_with<S: PreKeyStore + ?Sized>(
+        identity: &IdentityKeyPair,
+        store: &mut S,
+        message: &[u8],
+        r: &[u8; 32],
+    ) -> Result<(Session, Vec<u8>), Error> {
+        let prekey_message = decode_prekey_message(message)?;
+        let header = &prekey_message.header;
+        // Take: look the keys up.
+        let spk_b = store
+            .signed_prekey(header.spk_id)
+            .ok_or(Error::UnknownPreKey)?;
+        let (pqpk_b, pq_kind) = store
+            .pq_prekey(header.pqpk_id)
+            .ok_or(Error::UnknownPreKey)?;
+        let opk_b = match header.opk_id {
+            Some(id) => Some(store.one_time_prekey(id).ok_or(Error::UnknownPreKey)?),
+            None => None,
+        };
+        // Run.
+        let keys = pqxdh::respond(identity, &spk_b, &pqpk_b, opk_b.as_ref(), header)?;
+        let mut state = ratchet_init_bob(&keys.sk, &keys.ad, spk_b);
+        state.prekey_hash = Some(prekey_hash(&encode_prekey_header(header)));
+        let plaintext = ratchet_decrypt(&mut state, &prekey_message.message, r)?;
+        // Commit: delete the one-time prekeys used.
+        if let Some(id) = header.opk_id {
+            store.remove_one_time_prekey(id);
+        }
+        if pq_kind == PqPreKeyKind::OneTime {
+            store.remove_pq_prekey(header.pqpk_id);
+        }
+        Ok((Session { state }, plaintext))
+    }
+
+    /// SPEC §4.5: encrypts `plaintext` into the bytes to send: a PreKey message while
+    /// `pending_prekey` is set, else a ratchet message.
+    ///
+    /// # Errors
+    /// [`Error::NoSendingChain`], [`Error::ChainExhausted`],
+    /// [`Error::MessageTooLarge`]; the session is then unchanged.
+    pub fn encrypt(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+        let message = ratchet_encrypt(&mut self.state, plaintext)?;
+        let ratchet_message = encode_ratchet_message(&message);
+        Ok(match &self.state.pending_prekey {
+            Some(pending_prekey) => {
+                let mut out = Vec::with_capacity(pending_prekey.len() + ratchet_message.len());
+                out.extend_from_slice(pending_prekey);
+                out.extend_from_slice(&ratchet_message);
+                out
+            }
+            None => ratchet_message,
+        })
+    }
+
+    /// SPEC §5, §5.2, §4.6: decodes and decrypts a message, drawing `r` (a new
+    /// ratchet key, used if the message starts a DH ratchet step) from `rng`.
+    ///
+    /// # Errors
+    /// Any wire error; [`Error::PreKeyMismatch`]; [`Error::Duplicate`],
+    /// [`Error::TooManySkipped`], [`Error::NonContributoryKey`],
+    /// [`Error::ChainExhausted`], [`Error::DecryptionFailed`]. On any error the
+    /// session is unchanged.
+    pub fn decrypt<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        message: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        let r = random32(rng);
+        self.decrypt_with(message, &r)
+    }
+
+    /// [`Session::decrypt`] with `r` given, as the spec takes it.
+    ///
+    /// # Errors
+    /// As [`Session::decrypt`].
+    pub fn decrypt_with(&mut self, message: &[u8], r: &[u8; 32]) -> Result<Vec<u8>, Error> {
+        match decode_message(message)? {
+            Message::PreKey(prekey) => {
+                let hash = prekey_hash(&encode_prekey_header(&prekey.header));
+                let matches = match &self.state.prekey_hash {
+                    Some(prekey_hash) => bool::from(prekey_hash.ct_eq(&hash)),
+                    None => false,
+                };
+                if !matches {
+                    return Err(Error::PreKeyMismatch);
+                }
+                ratchet_decrypt(&mut self.state, &prekey.message, r)
+            }
+            Message::Ratchet(message) => ratchet_decrypt(&mut self.state, &message, r),
+        }
+    }
+
+    /// SPEC §6: the canonical encoding of this session's state (secret: wiped when
+    /// dropped).
+    #[must_use]
+    pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
+        encode_state(&self.state)
+    }
+
+    /// SPEC §6: a session from its encoding.
+    ///
+    /// # Errors
+    /// [`Error::UnknownVersion`], [`Error::InvalidState`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Session, Error> {
+        Ok(Session {
+            state: decode_state(bytes)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consts::{MAX_PLAINTEXT_LEN, MAX_SKIP, PREKEY_HEADER_LEN};
+    use crate::ml_kem::generate_key_pair_derand;
+    use crate::pqxdh::sign_bundle;
+    use crate::wire::PreKeyBundle;
+
+    const SPK_ID: u32 = 0x1001;
+    const PQPK_ID: u32 = 0x2002;
+    const OPK_ID: u32 = 0x3003;
+
+    struct Bob {
+        identity: IdentityKeyPair,
+        store: InMemoryPreKeyStore,
+        bundle: PreKeyBundle,
+    }
+
+    fn bob() -> Bob {
+        let identity = IdentityKeyPair::from_private_bytes([0x10; 32]);
+        let spk = PrivateKey::from_bytes([0x30; 32]);
+        let opk = PrivateKey::from_bytes([0x50; 32]);
+        let (dk, ek) = generate_key_pair_derand(&[0x70; 64]);
+        let bundle = sign_bundle(
+            &identity,
+            SPK_ID,
+            &spk.public_key(),
+            PQPK_ID,
+            false,
+            &ek,
+            Some((OPK_ID, opk.public_key())),
+            &[1; 64],
+            &[2; 64],
+        );
+        let mut store = InMemoryPreKeyStore::new();
+        store.add_signed_prekey(SPK_ID, &spk);
+        store.add_pq_prekey(PQPK_ID, &dk, PqPreKeyKind::OneTime);
+        store.add_one_time_prekey(OPK_ID, &opk);
+        Bob {
+            identity,
+            store,
+            bundle,
+        }
+    }
+
+    fn alice(bob: &Bob) -> Session {
+        let identity = IdentityKeyPair::from_private_bytes([0x20; 32]);
+        let verified = PreKeyBundle::from_bytes(&bob.bundle.to_bytes())
+            .unwrap()
+            .verify()
+            .unwrap();
+        Session::initiate_with(&identity, &verified, &[0x21; 32], &[0x22; 32], &[0x23; 32]).unwrap()
+    }
+
+    /// Alice and Bob after one message each way.
+    fn established() -> (Session, Session) {
+        let mut b = bob();
+        let mut alice = alice(&b);
+        let first = alice.encrypt(b"hello").unwrap();
+        let (mut bob, pt) =
+            Session::accept_with(&b.identity, &mut b.store, &first, &[0x40; 32]).unwrap();
+        assert_eq!(pt, b"hello");
+        let reply = bob.encrypt(b"hi").unwrap();
+        assert_eq!(alice.decrypt_with(&reply, &[0x41; 32]).unwrap(), b"hi");
+        (alice, bob)
+    }
+
+    /// `decrypt_with` refuses `message` with `error` and leaves the state as it was.
+    fn refused(session: &mut Session, message: &[u8], error: Error) {
+        let before = session.to_bytes();
+        assert_eq!(session.decrypt_with(message, &[0x99; 32]), Err(error));
+        assert_eq!(
+            session.to_bytes(),
+            before,
+            "a refused message changes nothing"
+        );
+    }
+
+    #[test]
+    fn conversation_round_trips_and_prekey_messages_stop_after_a_reply() {
+        let (mut alice, mut bob) = established();
+        let m = alice.encrypt(b"after").unwrap();
+        assert_eq!(m[1], crate::consts::MSG_RATCHET);
+        assert_eq!(bob.decrypt_with(&m, &[1; 32]).unwrap(), b"after");
+        let restored = Session::from_bytes(&bob.to_bytes()).unwrap();
+        assert_eq!(restored.to_bytes(), bob.to_bytes());
+    }
+
+    #[test]
+    fn bad_input_is_refused_with_its_error_and_changes_nothing() {
+        let (mut alice, mut bob) = established();
+        let good = alice.encrypt(b"payload").unwrap();
+        // truncated
+        refused(&mut bob, &good[..57], Error::InvalidMessage);
+        refused(&mut bob, &[], Error::InvalidMessage);
+        refused(&mut bob, &good[..1], Error::InvalidMessage);
+        // unknown version (whatever the length)
+        let mut v2 = good.clone();
+        v2[0] = 0x02;
+        refused(&mut bob, &v2, Error::UnknownVersion);
+        refused(&mut bob, &[0x02], Error::UnknownVersion);
+        // unknown type
+        let mut t = good.clone();
+        t[1] = 0x03;
+        refused(&mut bob, &t, Error::InvalidMessage);
+        // oversized
+        let mut big = good[..42].to_vec();
+        big.resize(58 + MAX_PLAINTEXT_LEN + 1, 0);
+        refused(&mut bob, &big, Error::MessageTooLarge);
+        // tampered: every byte of the ciphertext and of the header's counters
+        for i in (34..good.len()).step_by(3) {
+            let mut bad = good.clone();
+            bad[i] ^= 0x01;
+            let before = bob.to_bytes();
+            assert!(bob.decrypt_with(&bad, &[0x99; 32]).is_err(), "byte {i}");
+            assert_eq!(bob.to_bytes(), before);
+        }
+        // the genuine message still decrypts, then is a replay
+        assert_eq!(bob.decrypt_with(&good, &[7; 32]).unwrap(), b"payload");
+        refused(&mut bob, &good, Error::Duplicate);
+        // a PreKey message to Alice
+        let mut prekey = vec![0u8; PREKEY_HEADER_LEN];
+        prekey[0] = crate::consts::VERSION;
+        prekey[1] = crate::consts::MSG_PREKEY;
+        prekey.extend_from_slice(&good);
+        refused(&mut alice, &prekey, Error::PreKeyMismatch);
+    }
+
+    #[test]
+    fn ratchet_rejects_gap_over_max_skip_and_accepts_max_skip() {
+        let (mut alice, mut bob) = established();
+        let mut messages = Vec::new();
+        for _ in 0..=MAX_SKIP + 1 {
+            messages.push(alice.encrypt(b"x").unwrap());
+        }
+        // n = MAX_SKIP + 1 with Nr = 0: one key too many.
+        refused(
+            &mut bob,
+            &messages[(MAX_SKIP + 1) as usize],
+            Error::TooManySkipped,
+        );
+        // n = MAX_SKIP: exactly MAX_SKIP keys skipped, all stored.
+        assert_eq!(
+            bob.decrypt_with(&messages[MAX_SKIP as usize], &[3; 32])
+                .unwrap(),
+            b"x"
+        );
+        assert_eq!(bob.state.skipped.len(), MAX_SKIP as usize);
+        assert_eq!(bob.decrypt_with(&messages[0], &[3; 32]).unwrap(), b"x");
+        refused(&mut bob, &messages[0], Error::Duplicate);
+    }
+
+    #[test]
+    fn bob_cannot_send_before_his_first_decryption_and_plaintexts_are_bounded() {
+        let (mut alice, _) = established();
+        let before = alice.to_bytes();
+        assert_eq!(
+            alice.encrypt(&vec![0; MAX_PLAINTEXT_LEN + 1]),
+            Err(Error::MessageTooLarge)
+        );
+        assert_eq!(alice.to_bytes(), before);
+        assert!(alice.encrypt(&vec![0; MAX_PLAINTEXT_LEN]).is_ok());
+        let state = ratchet_init_bob(
+            &pqxdh::SharedKey::from_bytes_for_tests([0; 32]),
+            &[0; 66],
+            PrivateKey::from_bytes([1; 32]),
+        );
+        let mut session = Session { state };
+        assert_eq!(session.encrypt(b"x"), Err(Error::NoSendingChain));
+    }
+
+    #[test]
+    fn the_rng_entry_points_make_a_working_session() {
+        use rand_chacha::ChaCha20Rng;
+        use rand_chacha::rand_core::SeedableRng;
+        let mut rng = ChaCha20Rng::from_seed([7; 32]);
+        let mut b = bob();
+        let alice_id = IdentityKeyPair::generate(&mut rng);
+        let verified = b.bundle.verify().unwrap();
+        let mut alice = Session::initiate(&mut rng, &alice_id, &verified).unwrap();
+        let first = alice.encrypt(b"one").unwrap();
+        let (mut bob, pt) = Session::accept(&mut rng, &b.identity, &mut b.store, &first).unwrap();
+        assert_eq!(pt, b"one");
+        let reply = bob.encrypt(b"two").unwrap();
+        assert_eq!(alice.decrypt(&mut rng, &reply).unwrap(), b"two");
+    }
+
+    #[test]
+    fn store_consumes_one_time_prekeys_only_on_success() {
+        let mut b = bob();
+        let mut alice = alice(&b);
+        let first = alice.encrypt(b"hello").unwrap();
+        let mut tampered = first.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        assert_eq!(
+            Session::accept_with(&b.identity, &mut b.store, &tampered, &[1; 32]).map(|_| ()),
+            Err(Error::DecryptionFailed)
+        );
+        assert!(b.store.has_one_time_prekey(OPK_ID));
+        assert!(b.store.has_pq_prekey(PQPK_ID));
+        let (_, pt) = Session::accept_with(&b.identity, &mut b.store, &first, &[1; 32]).unwrap();
+        assert_eq!(pt, b"hello");
+        assert!(!b.store.has_one_time_prekey(OPK_ID));
+        assert!(!b.store.has_pq_prekey(PQPK_ID));
+        // The same PreKey message again: its prekeys are gone.
+        assert_eq!(
+            Session::accept_with(&b.identity, &mut b.store, &first, &[1; 32]).map(|_| ()),
+            Err(Error::UnknownPreKey)
+        );
+        // A ratchet message cannot start a session.
+        assert_eq!(
+            Session::accept_with(
+                &b.identity,
+                &mut b.store,
+                &first[PREKEY_HEADER_LEN..],
+                &[1; 32]
+            )
+            .map(|_| ()),
+            Err(Error::InvalidMessage)
+        );
+    }
+
+    #[test]
+    fn debug_prints_no_key_bytes() {
+        let b = bob();
+        let (alice, bob_session) = established();
+        let secret_hex = ["1010", "3030", "5050", "2020", "2121", "2323", "4040"];
+        let mut printed = format!(
+            "{:?} {:?} {:?} {:?} {:?}",
+            b.identity, b.store, alice, bob_session, b.bundle
+        );
+        printed.push_str(&format!("{:?}", b.bundle.verify().unwrap()));
+        for hex in secret_hex {
+            assert!(!printed.contains(hex), "{printed}");
+        }
+        // The state's secrets appear nowhere in the session's Debug.
+        let state = alice.to_bytes();
+        let rk: String = state[132..140].iter().map(|x| format!("{x:02x}")).collect();
+        assert!(!printed.contains(&rk));
+    }
+}

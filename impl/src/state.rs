@@ -1,0 +1,220 @@
+//! docs/SPEC.md §6: the canonical encoding of a session state, byte for byte the
+//! encoding of `lockstep_spec::state`, so the two implementations' states compare.
+//!
+//! Mirrors `lockstep_spec::state`: [`encode_state`] and [`decode_state`], with the
+//! same checks in the same order. The encoding holds secrets; the buffers returned
+//! are [`Zeroizing`].
+
+use zeroize::Zeroizing;
+
+use crate::Error;
+use crate::consts::{
+    AD_LEN, MAX_STORED_SKIPPED_KEYS, PREKEY_HEADER_LEN, SKIPPED_KEY_LEN, STATE_FIXED_LEN, VERSION,
+};
+use crate::ratchet::{ChainKey, MessageKey, RootKey, SkippedKeys, State};
+use crate::x25519::PrivateKey;
+
+/// SPEC §6: flag bit 0, `DHr` present.
+const FLAG_DHR: u8 = 0x01;
+/// SPEC §6: flag bit 1, `CKs` present.
+const FLAG_CKS: u8 = 0x02;
+/// SPEC §6: flag bit 2, `CKr` present.
+const FLAG_CKR: u8 = 0x04;
+/// SPEC §6: flag bit 3, `pending_prekey` present.
+const FLAG_PENDING_PREKEY: u8 = 0x08;
+/// SPEC §6: flag bit 4, `prekey_hash` present.
+const FLAG_PREKEY_HASH: u8 = 0x10;
+/// SPEC §6: bits 5-7, which must be zero.
+const FLAGS_RESERVED: u8 = 0xE0;
+
+const OFFSET_FLAGS: usize = 1;
+const OFFSET_AD: usize = 2;
+const OFFSET_DHS: usize = 68;
+const OFFSET_DHR: usize = 100;
+const OFFSET_RK: usize = 132;
+const OFFSET_CKS: usize = 164;
+const OFFSET_CKR: usize = 196;
+const OFFSET_NS: usize = 228;
+const OFFSET_NR: usize = 232;
+const OFFSET_PN: usize = 236;
+const OFFSET_PREKEY_HASH: usize = 240;
+const OFFSET_COUNT: usize = 272;
+const KEY_LEN: usize = 32;
+
+/// SPEC §6: the flags byte of a state.
+fn flags(state: &State) -> u8 {
+    let mut flags = 0;
+    if state.dhr.is_some() {
+        flags |= FLAG_DHR;
+    }
+    if state.cks.is_some() {
+        flags |= FLAG_CKS;
+    }
+    if state.ckr.is_some() {
+        flags |= FLAG_CKR;
+    }
+    if state.pending_prekey.is_some() {
+        flags |= FLAG_PENDING_PREKEY;
+    }
+    if state.prekey_hash.is_some() {
+        flags |= FLAG_PREKEY_HASH;
+    }
+    flags
+}
+
+/// SPEC §6: the canonical encoding of a session state.
+#[must_use]
+pub fn encode_state(state: &State) -> Zeroizing<Vec<u8>> {
+    let pending_len = if state.pending_prekey.is_some() {
+        PREKEY_HEADER_LEN
+    } else {
+        0
+    };
+    let mut out = Zeroizing::new(Vec::with_capacity(
+        STATE_FIXED_LEN + SKIPPED_KEY_LEN * state.skipped.len() + pending_len,
+    ));
+    out.push(VERSION);
+    out.push(flags(state));
+    out.extend_from_slice(&state.ad);
+    out.extend_from_slice(&state.dhs.to_bytes()[..]);
+    out.extend_from_slice(&state.dhr.unwrap_or([0u8; KEY_LEN]));
+    out.extend_from_slice(state.rk.expose_for_tests());
+    match &state.cks {
+        Some(cks) => out.extend_from_slice(cks.expose_for_tests()),
+        None => out.extend_from_slice(&[0u8; KEY_LEN]),
+    }
+    match &state.ckr {
+        Some(ckr) => out.extend_from_slice(ckr.expose_for_tests()),
+        None => out.extend_from_slice(&[0u8; KEY_LEN]),
+    }
+    out.extend_from_slice(&state.ns.to_be_bytes());
+    out.extend_from_slice(&state.nr.to_be_bytes());
+    out.extend_from_slice(&state.pn.to_be_bytes());
+    out.extend_from_slice(&state.prekey_hash.unwrap_or([0u8; KEY_LEN]));
+    // At most MAX_STORED_SKIPPED_KEYS keys, by construction.
+    let count = u32::try_from(state.skipped.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&count.to_be_bytes());
+    for (dh, n, mk) in state.skipped.iter_oldest_first() {
+        out.extend_from_slice(dh);
+        out.extend_from_slice(&n.to_be_bytes());
+        out.extend_from_slice(mk.expose_for_tests());
+    }
+    if let Some(pending_prekey) = &state.pending_prekey {
+        out.extend_from_slice(pending_prekey);
+    }
+    out
+}
+
+/// The 32 bytes at `offset`; the caller has checked the length.
+fn key_at(bytes: &[u8], offset: usize) -> Result<[u8; KEY_LEN], Error> {
+    bytes
+        .get(offset..)
+        .and_then(|rest| rest.first_chunk::<KEY_LEN>())
+        .copied()
+        .ok_or(Error::InvalidState)
+}
+
+/// `u32be` at `offset`; the caller has checked the length.
+fn u32_at(bytes: &[u8], offset: usize) -> Result<u32, Error> {
+    bytes
+        .get(offset..)
+        .and_then(|rest| rest.first_chunk::<4>())
+        .map(|b| u32::from_be_bytes(*b))
+        .ok_or(Error::InvalidState)
+}
+
+/// SPEC §6: an optional 32-byte field: present if its flag is set, else it must be
+/// `0^32`.
+fn present(bytes: &[u8], flags: u8, flag: u8, offset: usize) -> Result<Option<[u8; 32]>, Error> {
+    let value = key_at(bytes, offset)?;
+    if flags & flag != 0 {
+        return Ok(Some(value));
+    }
+    if value != [0u8; KEY_LEN] {
+        return Err(Error::InvalidState);
+    }
+    Ok(None)
+}
+
+/// SPEC §6: the skipped keys, refusing two under one `(dh, n)`.
+fn decode_skipped_keys(bytes: &[u8], count: usize) -> Result<SkippedKeys, Error> {
+    let mut skipped = SkippedKeys::default();
+    for i in 0..count {
+        let offset = STATE_FIXED_LEN + i * SKIPPED_KEY_LEN;
+        let dh = key_at(bytes, offset)?;
+        let n = u32_at(bytes, offset + KEY_LEN)?;
+        let mk = MessageKey::from_bytes(key_at(bytes, offset + KEY_LEN + 4)?);
+        if skipped.contains(&dh, n) {
+            return Err(Error::InvalidState);
+        }
+        skipped.store(dh, n, mk);
+    }
+    Ok(skipped)
+}
+
+/// SPEC §6: decodes a session state, strictly, with the spec's checks in the spec's
+/// order.
+///
+/// # Errors
+/// [`Error::UnknownVersion`] if the first byte is not `VERSION`;
+/// [`Error::InvalidState`] for an empty input and every other case SPEC §6 lists.
+pub fn decode_state(bytes: &[u8]) -> Result<State, Error> {
+    match bytes.first() {
+        None => return Err(Error::InvalidState),
+        Some(&VERSION) => {}
+        Some(_) => return Err(Error::UnknownVersion),
+    }
+    if bytes.len() < STATE_FIXED_LEN {
+        return Err(Error::InvalidState);
+    }
+    let flags = bytes[OFFSET_FLAGS];
+    if flags & FLAGS_RESERVED != 0 {
+        return Err(Error::InvalidState);
+    }
+    if flags & FLAG_PENDING_PREKEY != 0 && flags & FLAG_PREKEY_HASH != 0 {
+        return Err(Error::InvalidState);
+    }
+    if flags & FLAG_CKR != 0 && flags & FLAG_DHR == 0 {
+        return Err(Error::InvalidState);
+    }
+    let count = match usize::try_from(u32_at(bytes, OFFSET_COUNT)?) {
+        Ok(count) if count <= MAX_STORED_SKIPPED_KEYS => count,
+        _ => return Err(Error::InvalidState),
+    };
+    let mut expected_len = STATE_FIXED_LEN + SKIPPED_KEY_LEN * count;
+    if flags & FLAG_PENDING_PREKEY != 0 {
+        expected_len += PREKEY_HEADER_LEN;
+    }
+    if bytes.len() != expected_len {
+        return Err(Error::InvalidState);
+    }
+    let dhr = present(bytes, flags, FLAG_DHR, OFFSET_DHR)?;
+    let cks = present(bytes, flags, FLAG_CKS, OFFSET_CKS)?.map(ChainKey::from_bytes);
+    let ckr = present(bytes, flags, FLAG_CKR, OFFSET_CKR)?.map(ChainKey::from_bytes);
+    let prekey_hash = present(bytes, flags, FLAG_PREKEY_HASH, OFFSET_PREKEY_HASH)?;
+    let skipped = decode_skipped_keys(bytes, count)?;
+    let pending_prekey = if flags & FLAG_PENDING_PREKEY != 0 {
+        let offset = STATE_FIXED_LEN + SKIPPED_KEY_LEN * count;
+        Some(bytes[offset..].to_vec())
+    } else {
+        None
+    };
+    let mut ad = [0u8; AD_LEN];
+    ad.copy_from_slice(&bytes[OFFSET_AD..OFFSET_AD + AD_LEN]);
+    let dhs = PrivateKey::from_bytes(key_at(bytes, OFFSET_DHS)?);
+    Ok(State {
+        ad,
+        dhs_public: *dhs.public_key().as_bytes(),
+        dhs,
+        dhr,
+        rk: RootKey::from_bytes(key_at(bytes, OFFSET_RK)?),
+        cks,
+        ckr,
+        ns: u32_at(bytes, OFFSET_NS)?,
+        nr: u32_at(bytes, OFFSET_NR)?,
+        pn: u32_at(bytes, OFFSET_PN)?,
+        skipped,
+        pending_prekey,
+        prekey_hash,
+    })
+}
