@@ -6,6 +6,11 @@
 //! After criterion's own report, [`print_ratios`] prints one line per operation and
 //! size: the spec's time, the implementation's time, and how many times slower the
 //! spec is. Only the ratio is meant to travel between machines.
+//!
+//! The protocol benchmarks add a third function to each group, `baseline`: the
+//! primitive calls the implementation makes for that operation, made directly with
+//! no protocol around them. [`print_baseline_ratios`] then adds a column
+//! impl/baseline, the protocol's own overhead.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -103,6 +108,54 @@ pub fn ratio_table(home: &Path, since: SystemTime, rows: &[Row]) -> String {
         }
     }
     out
+}
+
+/// [`ratio_table`] with a third function per group, `baseline`: spec, impl and
+/// baseline times, then spec/impl and impl/baseline. Rows missing any of the three
+/// since `since` are left out.
+#[must_use]
+pub fn baseline_table(home: &Path, since: SystemTime, rows: &[Row]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<28} {:>8} {:>12} {:>12} {:>12} {:>11} {:>14}",
+        "operation", "size", "spec", "impl", "baseline", "spec/impl", "impl/baseline"
+    );
+    for row in rows {
+        let spec = mean_ns(home, since, row.group, "spec", row.parameter);
+        let imp = mean_ns(home, since, row.group, "impl", row.parameter);
+        let base = mean_ns(home, since, row.group, "baseline", row.parameter);
+        if let (Some(spec), Some(imp), Some(base)) = (spec, imp, base) {
+            let size = if row.parameter.is_empty() {
+                "-".to_owned()
+            } else {
+                format!("{} B", row.parameter)
+            };
+            let _ = writeln!(
+                out,
+                "{:<28} {:>8} {:>12} {:>12} {:>12} {:>10.0}x {:>13.2}x",
+                row.group,
+                size,
+                human(spec),
+                human(imp),
+                human(base),
+                spec / imp,
+                imp / base
+            );
+        }
+    }
+    out
+}
+
+/// Prints [`baseline_table`] for the default criterion home and this run (started
+/// at `since`).
+pub fn print_baseline_ratios(since: SystemTime, rows: &[Row]) {
+    let home = criterion_home();
+    println!(
+        "\nspec beside impl beside baseline (criterion means from this run, {}):\n",
+        home.display()
+    );
+    print!("{}", baseline_table(&home, since, rows));
 }
 
 /// Prints [`ratio_table`] for the default criterion home and this run (started at
