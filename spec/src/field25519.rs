@@ -114,6 +114,18 @@ pub fn less_than(a: [u8; 32], b: [u8; 32]) -> bool {
 mod tests {
     use super::*;
 
+    /// `P` is the field's own modulus: `p - 1` (the field's `0 - 1`) is below it, and
+    /// adding 1 to `p - 1` gives `P`'s bytes, so `less_than(u, P)` is exactly `u < p`.
+    #[test]
+    fn p_is_the_modulus_and_the_range_check_is_exact() {
+        let p_minus_1 = to_le_bytes(FieldElement::ZERO() - FieldElement::ONE()).to_public_array();
+        assert!(less_than(p_minus_1, P));
+        assert!(!less_than(P, P));
+        let mut p_bytes = p_minus_1;
+        p_bytes[0] += 1;
+        assert_eq!(p_bytes, P);
+    }
+
     #[test]
     fn inv_of_zero_is_zero() {
         // XEdDSA rev 1 §2.1: "return 0 when a is 0".
