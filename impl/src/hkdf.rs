@@ -1,7 +1,7 @@
 //! HKDF-SHA-256 (RFC 5869) on RustCrypto `hkdf`.
 //!
 //! Mirrors `lockstep_spec::hkdf`. The protocol derives fixed-size keys, so the main
-//! entry point, [`hkdf`], returns a `[u8; N]` whose size is checked at compile time;
+//! entry point, [`hkdf()`], returns a `[u8; N]` whose size is checked at compile time;
 //! [`Prk::expand`] serves any length at run time.
 
 use core::fmt;
