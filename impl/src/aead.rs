@@ -59,12 +59,40 @@ pub struct Nonce(pub [u8; NONCE_LEN]);
 /// [`Error::MessageTooLong`] if `plaintext` is longer than [`MAX_PLAINTEXT_LEN`].
 pub fn seal(key: &Key, nonce: &Nonce, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(plaintext.len().saturating_add(TAG_LEN));
-    out.extend_from_slice(plaintext);
-    let tag = ChaCha20Poly1305::new(&key.0.into())
-        .encrypt_inout_detached(&nonce.0.into(), aad, out.as_mut_slice().into())
-        .map_err(|_| Error::MessageTooLong)?;
-    out.extend_from_slice(&tag);
+    seal_append(key, nonce, aad, plaintext, &mut out)?;
     Ok(out)
+}
+
+/// RFC 8439 §2.8: [`seal`], appending `ciphertext ‖ tag` to `out` (encrypted in
+/// place there, so a caller that reserved the room allocates nothing). On error `out`
+/// is as it was.
+///
+/// # Errors
+/// [`Error::MessageTooLong`] if `plaintext` is longer than [`MAX_PLAINTEXT_LEN`].
+pub fn seal_append(
+    key: &Key,
+    nonce: &Nonce,
+    aad: &[u8],
+    plaintext: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let start = out.len();
+    out.extend_from_slice(plaintext);
+    match ChaCha20Poly1305::new(&key.0.into()).encrypt_inout_detached(
+        &nonce.0.into(),
+        aad,
+        out[start..].as_mut().into(),
+    ) {
+        Ok(tag) => {
+            out.extend_from_slice(&tag);
+            Ok(())
+        }
+        Err(_) => {
+            out[start..].zeroize();
+            out.truncate(start);
+            Err(Error::MessageTooLong)
+        }
+    }
 }
 
 /// RFC 8439 §2.8: check the tag of `ciphertext ‖ tag` and, only if it is right,

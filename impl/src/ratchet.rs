@@ -15,7 +15,7 @@
 //! by `(dh, n)`) and evicted oldest first (an ordered index by insertion number).
 
 use core::fmt;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, VecDeque};
 
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -29,7 +29,7 @@ use crate::consts::{
 use crate::hkdf::hkdf;
 use crate::hmac::hmac_sha256;
 use crate::pqxdh::SharedKey;
-use crate::wire::{RatchetHeader, RatchetMessage, encode_ratchet_header};
+use crate::wire::{RatchetHeader, RatchetMessageRef, encode_ratchet_header};
 use crate::x25519::{self, PrivateKey, PublicKey};
 
 /// SPEC §4.1: the length of every root, chain and message key.
@@ -90,13 +90,28 @@ secret_key!(
 /// SPEC §4.3 `MKSKIPPED`: skipped message keys indexed by `(dh, n)`, oldest first,
 /// at most `MAX_STORED_SKIPPED_KEYS`.
 ///
-/// `by_index` finds a key in O(1); `by_age` orders the stored keys by an insertion
-/// number, so the oldest is found (and evicted) in O(log n).
+/// `by_index` finds a key in O(1). `by_age` is the insertion order: each store
+/// appends `(age, dh, n)` at its back, and eviction pops the front. A removed or
+/// replaced key leaves its entry behind, recognised as stale because its age is no
+/// longer the one `by_index` holds; stale entries are skipped when met and dropped
+/// in one pass once they outnumber the live ones, so every operation is amortised
+/// O(1).
 #[derive(Clone, Default)]
 pub(crate) struct SkippedKeys {
     by_index: HashMap<([u8; 32], u32), (u64, MessageKey)>,
-    by_age: BTreeMap<u64, ([u8; 32], u32)>,
+    by_age: VecDeque<(u64, [u8; 32], u32)>,
     next_age: u64,
+}
+
+/// Whether the order entry `(age, dh, n)` is the live one for its index.
+fn is_live(
+    by_index: &HashMap<([u8; 32], u32), (u64, MessageKey)>,
+    entry: &(u64, [u8; 32], u32),
+) -> bool {
+    let (age, dh, n) = entry;
+    by_index
+        .get(&(*dh, *n))
+        .is_some_and(|(live, _)| live == age)
 }
 
 impl SkippedKeys {
@@ -112,24 +127,34 @@ impl SkippedKeys {
 
     /// Removes the key stored for `(dh, n)`, if any.
     pub(crate) fn remove(&mut self, dh: &[u8; 32], n: u32) {
-        if let Some((age, _mk)) = self.by_index.remove(&(*dh, n)) {
-            self.by_age.remove(&age);
-        }
+        self.by_index.remove(&(*dh, n));
+        self.drop_stale_entries();
     }
 
     /// SPEC §4.6: append `(dh, n, mk)` as the newest key (an older key under the
-    /// same index is removed first, DR §3.2's dictionary); if more than
+    /// same index is replaced, DR §3.2's dictionary); if more than
     /// `MAX_STORED_SKIPPED_KEYS` keys are then held, remove the oldest.
     pub(crate) fn store(&mut self, dh: [u8; 32], n: u32, mk: MessageKey) {
-        self.remove(&dh, n);
         let age = self.next_age;
         self.next_age = self.next_age.wrapping_add(1);
         self.by_index.insert((dh, n), (age, mk));
-        self.by_age.insert(age, (dh, n));
-        if self.by_index.len() > MAX_STORED_SKIPPED_KEYS
-            && let Some((_, (old_dh, old_n))) = self.by_age.pop_first()
-        {
-            self.by_index.remove(&(old_dh, old_n));
+        self.by_age.push_back((age, dh, n));
+        if self.by_index.len() > MAX_STORED_SKIPPED_KEYS {
+            while let Some(entry) = self.by_age.pop_front() {
+                if is_live(&self.by_index, &entry) {
+                    self.by_index.remove(&(entry.1, entry.2));
+                    break;
+                }
+            }
+        }
+        self.drop_stale_entries();
+    }
+
+    /// Drops the stale order entries in one pass once they outnumber the live ones.
+    fn drop_stale_entries(&mut self) {
+        if self.by_age.len() > 2 * self.by_index.len() + 64 {
+            let by_index = &self.by_index;
+            self.by_age.retain(|entry| is_live(by_index, entry));
         }
     }
 
@@ -142,9 +167,12 @@ impl SkippedKeys {
     pub(crate) fn iter_oldest_first(
         &self,
     ) -> impl Iterator<Item = (&[u8; 32], u32, &MessageKey)> + '_ {
-        self.by_age
-            .values()
-            .filter_map(|(dh, n)| self.by_index.get(&(*dh, *n)).map(|(_, mk)| (dh, *n, mk)))
+        self.by_age.iter().filter_map(|(age, dh, n)| {
+            self.by_index
+                .get(&(*dh, *n))
+                .filter(|(live, _)| live == age)
+                .map(|(_, mk)| (dh, *n, mk))
+        })
     }
 }
 
@@ -305,12 +333,19 @@ pub fn ratchet_init_bob(sk: &SharedKey, ad: &[u8; AD_LEN], spk_b: PrivateKey) ->
     }
 }
 
-/// SPEC §4.5; DR §3.4 `RatchetEncrypt`. The state changes only on success.
+/// SPEC §4.5; DR §3.4 `RatchetEncrypt`, appending the ratchet message
+/// `H ‖ ct ‖ tag` (SPEC §5.1) to `out`, where the AEAD encrypts in place: with room
+/// reserved in `out`, nothing is allocated. The state and `out` change only on
+/// success.
 ///
 /// # Errors
 /// [`Error::NoSendingChain`], [`Error::ChainExhausted`], [`Error::MessageTooLarge`],
 /// in that order.
-pub fn ratchet_encrypt(state: &mut State, plaintext: &[u8]) -> Result<RatchetMessage, Error> {
+pub fn ratchet_encrypt(
+    state: &mut State,
+    plaintext: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<RatchetHeader, Error> {
     let Some(cks) = &state.cks else {
         return Err(Error::NoSendingChain);
     };
@@ -328,11 +363,22 @@ pub fn ratchet_encrypt(state: &mut State, plaintext: &[u8]) -> Result<RatchetMes
         pn: state.pn,
         n: state.ns,
     };
-    let ciphertext = encrypt(&mk, plaintext, &header_ad(&state.ad, &header))?;
+    // H ‖ ENCRYPT(mk, plaintext, AD ‖ H)
+    let start = out.len();
+    let encoded_header = encode_ratchet_header(&header);
+    out.extend_from_slice(&encoded_header);
+    let (key, nonce) = message_key_material(&mk);
+    let mut ad_h = [0u8; AD_LEN + RATCHET_HEADER_LEN];
+    ad_h[..AD_LEN].copy_from_slice(&state.ad);
+    ad_h[AD_LEN..].copy_from_slice(&encoded_header);
+    if aead::seal_append(&key, &nonce, &ad_h, plaintext, out).is_err() {
+        out.truncate(start);
+        return Err(Error::MessageTooLarge);
+    }
     // Commit: CKs, Ns = Ns + 1.
     state.cks = Some(next_cks);
     state.ns += 1;
-    Ok(RatchetMessage { header, ciphertext })
+    Ok(header)
 }
 
 /// SPEC §4.6 `TrySkippedMessageKeys`: decrypt with the key stored for
@@ -380,6 +426,7 @@ pub(crate) fn skip_message_keys(
         return Err(Error::TooManySkipped);
     }
     // while Nr < until: CKr, mk = KDF_CK(CKr); append (DHr, Nr, mk); Nr = Nr + 1
+    skipped.reserve(usize::try_from(until.saturating_sub(chain.nr)).unwrap_or(0));
     while chain.nr < until {
         let (next, mk) = kdf_ck(ckr);
         *ckr = next;
@@ -442,12 +489,12 @@ pub(crate) fn dh_ratchet(
 /// [`Error::ChainExhausted`], [`Error::DecryptionFailed`].
 pub fn ratchet_decrypt(
     state: &mut State,
-    message: &RatchetMessage,
+    message: &RatchetMessageRef<'_>,
     r: &[u8; 32],
 ) -> Result<Vec<u8>, Error> {
     let header = &message.header;
     // if (H.dh, H.n) in MKSKIPPED: ...
-    if let Some(plaintext) = try_skipped_message_keys(state, header, &message.ciphertext)? {
+    if let Some(plaintext) = try_skipped_message_keys(state, header, message.ciphertext)? {
         state.pending_prekey = None;
         return Ok(plaintext);
     }
@@ -482,7 +529,7 @@ pub fn ratchet_decrypt(
     let Some(next_nr) = chain.nr.checked_add(1) else {
         return Err(Error::ChainExhausted);
     };
-    let plaintext = decrypt(&mk, &message.ciphertext, &header_ad(&state.ad, header))?;
+    let plaintext = decrypt(&mk, message.ciphertext, &header_ad(&state.ad, header))?;
     // Authenticated: commit.
     for (dh, n, mk) in skipped {
         state.skipped.store(dh, n, mk);
@@ -537,6 +584,37 @@ mod tests {
         let order: Vec<u32> = s.iter_oldest_first().map(|(_, n, _)| n).collect();
         assert_eq!(order, [1, 0]);
         assert_eq!(s.get(&[1; 32], 0).map(|k| k.0), Some([9; KEY_LEN]));
+    }
+
+    /// Removed and replaced keys leave stale order entries; they are never
+    /// returned, never evicted in a live key's place, and dropped once they
+    /// outnumber the live keys.
+    #[test]
+    fn stale_order_entries_are_skipped_and_dropped() {
+        let mut s = SkippedKeys::default();
+        for n in 0..1000 {
+            s.store([3; 32], n, mk(3));
+        }
+        for n in (0..1000).filter(|n| n % 10 != 0) {
+            s.remove(&[3; 32], n);
+        }
+        assert_eq!(s.len(), 100);
+        assert!(s.by_age.len() <= 2 * s.len() + 64, "{}", s.by_age.len());
+        let order: Vec<u32> = s.iter_oldest_first().map(|(_, n, _)| n).collect();
+        assert_eq!(order, (0..1000).step_by(10).collect::<Vec<u32>>());
+        // A stale entry at the front (key 0 removed, too few to compact); fill to
+        // the limit: the eviction passes it and takes key 10, the oldest live key.
+        s.remove(&[3; 32], 0);
+        let limit = u32::try_from(MAX_STORED_SKIPPED_KEYS).unwrap();
+        for n in 0..limit - 99 {
+            s.store([4; 32], n, mk(4));
+        }
+        assert_eq!(s.len(), MAX_STORED_SKIPPED_KEYS);
+        s.store([4; 32], limit, mk(4));
+        assert_eq!(s.len(), MAX_STORED_SKIPPED_KEYS);
+        assert!(!s.contains(&[3; 32], 10));
+        assert!(s.contains(&[3; 32], 20));
+        assert_eq!(s.iter_oldest_first().count(), MAX_STORED_SKIPPED_KEYS);
     }
 
     #[test]

@@ -23,6 +23,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::Error;
+use crate::consts::{MAX_PLAINTEXT_LEN, RATCHET_HEADER_LEN, TAG_LEN};
 use crate::ml_kem::{DecapsulationKey, ENCAPSULATION_SEED_LEN};
 use crate::pqxdh::{self, IdentityKeyPair, VerifiedPreKeyBundle};
 use crate::ratchet::{
@@ -30,7 +31,7 @@ use crate::ratchet::{
 };
 use crate::state::{decode_state, encode_state};
 use crate::wire::{
-    Message, decode_message, decode_prekey_message, encode_prekey_header, encode_ratchet_message,
+    MessageRef, RatchetMessageRef, decode_message_ref, decode_prekey_message, encode_prekey_header,
 };
 use crate::x25519::PrivateKey;
 
@@ -247,7 +248,11 @@ impl Session {
         let keys = pqxdh::respond(identity, &spk_b, &pqpk_b, opk_b.as_ref(), header)?;
         let mut state = ratchet_init_bob(&keys.sk, &keys.ad, spk_b);
         state.prekey_hash = Some(prekey_hash(&encode_prekey_header(header)));
-        let plaintext = ratchet_decrypt(&mut state, &prekey_message.message, r)?;
+        let message = RatchetMessageRef {
+            header: prekey_message.message.header,
+            ciphertext: &prekey_message.message.ciphertext,
+        };
+        let plaintext = ratchet_decrypt(&mut state, &message, r)?;
         // Commit: delete the one-time prekeys used.
         if let Some(id) = header.opk_id {
             store.remove_one_time_prekey(id);
@@ -265,17 +270,14 @@ impl Session {
     /// [`Error::NoSendingChain`], [`Error::ChainExhausted`],
     /// [`Error::MessageTooLarge`]; the session is then unchanged.
     pub fn encrypt(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
-        let message = ratchet_encrypt(&mut self.state, plaintext)?;
-        let ratchet_message = encode_ratchet_message(&message);
-        Ok(match &self.state.pending_prekey {
-            Some(pending_prekey) => {
-                let mut out = Vec::with_capacity(pending_prekey.len() + ratchet_message.len());
-                out.extend_from_slice(pending_prekey);
-                out.extend_from_slice(&ratchet_message);
-                out
-            }
-            None => ratchet_message,
-        })
+        // One allocation, the output: [PreKey header ‖] H ‖ ct ‖ tag.
+        let prefix: &[u8] = self.state.pending_prekey.as_deref().unwrap_or_default();
+        let mut out = Vec::with_capacity(
+            prefix.len() + RATCHET_HEADER_LEN + plaintext.len().min(MAX_PLAINTEXT_LEN) + TAG_LEN,
+        );
+        out.extend_from_slice(prefix);
+        ratchet_encrypt(&mut self.state, plaintext, &mut out)?;
+        Ok(out)
     }
 
     /// SPEC §5, §5.2, §4.6: decodes and decrypts a message, drawing `r` (a new
@@ -300,9 +302,10 @@ impl Session {
     /// # Errors
     /// As [`Session::decrypt`].
     pub fn decrypt_with(&mut self, message: &[u8], r: &[u8; 32]) -> Result<Vec<u8>, Error> {
-        match decode_message(message)? {
-            Message::PreKey(prekey) => {
-                let hash = prekey_hash(&encode_prekey_header(&prekey.header));
+        // The message is read where it lies; the plaintext is the one allocation.
+        match decode_message_ref(message)? {
+            MessageRef::PreKey { header, message } => {
+                let hash = prekey_hash(header);
                 let matches = match &self.state.prekey_hash {
                     Some(prekey_hash) => bool::from(prekey_hash.ct_eq(&hash)),
                     None => false,
@@ -310,9 +313,9 @@ impl Session {
                 if !matches {
                     return Err(Error::PreKeyMismatch);
                 }
-                ratchet_decrypt(&mut self.state, &prekey.message, r)
+                ratchet_decrypt(&mut self.state, &message, r)
             }
-            Message::Ratchet(message) => ratchet_decrypt(&mut self.state, &message, r),
+            MessageRef::Ratchet(message) => ratchet_decrypt(&mut self.state, &message, r),
         }
     }
 

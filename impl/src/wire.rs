@@ -39,7 +39,7 @@ const PQ_ONE_TIME: u8 = 0x00;
 const PQ_LAST_RESORT: u8 = 0x01;
 
 /// SPEC §5.1; DR §3.2 `HEADER(dh_pair, pn, n)`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RatchetHeader {
     /// `dh`: the sender's current ratchet public key, as received.
     pub dh: [u8; KEY_LEN],
@@ -56,6 +56,31 @@ pub struct RatchetMessage {
     pub header: RatchetHeader,
     /// `ct ‖ tag`, 16 to `MAX_PLAINTEXT_LEN + 16` bytes.
     pub ciphertext: Vec<u8>,
+}
+
+/// SPEC §5.1: a ratchet message borrowed from the bytes it was decoded from (what
+/// decryption reads, without copying the ciphertext).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RatchetMessageRef<'a> {
+    /// `H`, bytes 0..42 of the message.
+    pub header: RatchetHeader,
+    /// `ct ‖ tag`, bytes 42.. of the message.
+    pub ciphertext: &'a [u8],
+}
+
+/// SPEC §5: a message borrowed from its bytes, told apart by its type byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageRef<'a> {
+    /// `MSG_PREKEY` (SPEC §5.2): the checked 1647-byte PreKey header, as bytes, and
+    /// the ratchet message it carries.
+    PreKey {
+        /// Bytes 0..1647, checked as [`decode_prekey_message`] checks them.
+        header: &'a [u8],
+        /// Bytes 1647.. .
+        message: RatchetMessageRef<'a>,
+    },
+    /// `MSG_RATCHET` (SPEC §5.1).
+    Ratchet(RatchetMessageRef<'a>),
 }
 
 /// SPEC §5.2; PQXDH rev 2 §3.3: the PreKey header of Alice's initial messages.
@@ -250,10 +275,22 @@ pub fn encode_ratchet_message(message: &RatchetMessage) -> Vec<u8> {
 /// SPEC §5.1: decodes a ratchet message, strictly.
 ///
 /// # Errors
+/// As [`decode_ratchet_message_ref`].
+pub fn decode_ratchet_message(bytes: &[u8]) -> Result<RatchetMessage, Error> {
+    let message = decode_ratchet_message_ref(bytes)?;
+    Ok(RatchetMessage {
+        header: message.header,
+        ciphertext: message.ciphertext.to_vec(),
+    })
+}
+
+/// SPEC §5.1: decodes a ratchet message, strictly, borrowing its ciphertext.
+///
+/// # Errors
 /// [`Error::InvalidMessage`] if empty, the type byte is not `MSG_RATCHET`, or shorter
 /// than 58 bytes; [`Error::UnknownVersion`] if the first byte is not `VERSION`;
 /// [`Error::MessageTooLarge`] if longer than `58 + MAX_PLAINTEXT_LEN` bytes.
-pub fn decode_ratchet_message(bytes: &[u8]) -> Result<RatchetMessage, Error> {
+pub fn decode_ratchet_message_ref(bytes: &[u8]) -> Result<RatchetMessageRef<'_>, Error> {
     check_version_and_type(bytes, MSG_RATCHET)?;
     if bytes.len() < MIN_RATCHET_MESSAGE_LEN {
         return Err(Error::InvalidMessage);
@@ -261,16 +298,17 @@ pub fn decode_ratchet_message(bytes: &[u8]) -> Result<RatchetMessage, Error> {
     if bytes.len() > MAX_RATCHET_MESSAGE_LEN {
         return Err(Error::MessageTooLarge);
     }
-    let (Some(dh), Some(pn), Some(n)) = (
+    let (Some(dh), Some(pn), Some(n), Some(ciphertext)) = (
         read_key(bytes, 2),
         read_u32be(bytes, 34),
         read_u32be(bytes, 38),
+        bytes.get(RATCHET_HEADER_LEN..),
     ) else {
         return Err(Error::InvalidMessage);
     };
-    Ok(RatchetMessage {
+    Ok(RatchetMessageRef {
         header: RatchetHeader { dh, pn, n },
-        ciphertext: bytes[RATCHET_HEADER_LEN..].to_vec(),
+        ciphertext,
     })
 }
 
@@ -302,6 +340,26 @@ pub fn encode_prekey_message(message: &PreKeyMessage) -> Vec<u8> {
     out
 }
 
+/// SPEC §5.2: checks a PreKey message's header and splits the message into the
+/// 1647 header bytes and the ratchet message bytes after them.
+///
+/// # Errors
+/// [`Error::InvalidMessage`] if empty, the type byte is not `MSG_PREKEY`, shorter
+/// than the PreKey header, `opk_flag` not 0x00/0x01, or a non-zero `opk_id` with
+/// `opk_flag` 0x00; [`Error::UnknownVersion`].
+fn split_prekey_message(bytes: &[u8]) -> Result<(&[u8], &[u8]), Error> {
+    check_version_and_type(bytes, MSG_PREKEY)?;
+    if bytes.len() < PREKEY_HEADER_LEN {
+        return Err(Error::InvalidMessage);
+    }
+    match (bytes.get(74), read_u32be(bytes, 75)) {
+        (Some(&OPK_PRESENT), Some(_)) | (Some(&OPK_ABSENT), Some(0)) => {
+            Ok(bytes.split_at(PREKEY_HEADER_LEN))
+        }
+        _ => Err(Error::InvalidMessage),
+    }
+}
+
 /// SPEC §5.2: decodes a PreKey message, strictly, with the ratchet message it carries.
 ///
 /// # Errors
@@ -310,30 +368,23 @@ pub fn encode_prekey_message(message: &PreKeyMessage) -> Vec<u8> {
 /// `opk_flag` 0x00; [`Error::UnknownVersion`]; then any error of
 /// [`decode_ratchet_message`] on bytes 1647.. .
 pub fn decode_prekey_message(bytes: &[u8]) -> Result<PreKeyMessage, Error> {
-    check_version_and_type(bytes, MSG_PREKEY)?;
-    if bytes.len() < PREKEY_HEADER_LEN {
-        return Err(Error::InvalidMessage);
-    }
+    let (header, rest) = split_prekey_message(bytes)?;
     let (Some(ik_a), Some(ek_a), Some(spk_id), Some(pqpk_id), Some(&opk_flag), Some(opk_id)) = (
-        read_key(bytes, 2),
-        read_key(bytes, 34),
-        read_u32be(bytes, 66),
-        read_u32be(bytes, 70),
-        bytes.get(74),
-        read_u32be(bytes, 75),
+        read_key(header, 2),
+        read_key(header, 34),
+        read_u32be(header, 66),
+        read_u32be(header, 70),
+        header.get(74),
+        read_u32be(header, 75),
     ) else {
         return Err(Error::InvalidMessage);
     };
-    let opk_id = match (opk_flag, opk_id) {
-        (OPK_PRESENT, id) => Some(id),
-        (OPK_ABSENT, 0) => None,
-        _ => return Err(Error::InvalidMessage),
-    };
-    let ct = bytes
-        .get(79..PREKEY_HEADER_LEN)
+    let opk_id = (opk_flag == OPK_PRESENT).then_some(opk_id);
+    let ct = header
+        .get(79..)
         .and_then(|ct| Ciphertext::from_bytes(ct).ok())
         .ok_or(Error::InvalidMessage)?;
-    let message = decode_ratchet_message(&bytes[PREKEY_HEADER_LEN..])?;
+    let message = decode_ratchet_message(rest)?;
     Ok(PreKeyMessage {
         header: PreKeyHeader {
             ik_a,
@@ -367,6 +418,26 @@ pub fn decode_message(bytes: &[u8]) -> Result<Message, Error> {
     match bytes.get(1) {
         Some(&MSG_PREKEY) => Ok(Message::PreKey(Box::new(decode_prekey_message(bytes)?))),
         Some(&MSG_RATCHET) => Ok(Message::Ratchet(decode_ratchet_message(bytes)?)),
+        _ => Err(Error::InvalidMessage),
+    }
+}
+
+/// SPEC §5: [`decode_message`], borrowing from `bytes` instead of copying: the
+/// same checks in the same order, the same errors.
+///
+/// # Errors
+/// As [`decode_message`].
+pub fn decode_message_ref(bytes: &[u8]) -> Result<MessageRef<'_>, Error> {
+    check_version(bytes)?;
+    match bytes.get(1) {
+        Some(&MSG_PREKEY) => {
+            let (header, rest) = split_prekey_message(bytes)?;
+            Ok(MessageRef::PreKey {
+                header,
+                message: decode_ratchet_message_ref(rest)?,
+            })
+        }
+        Some(&MSG_RATCHET) => Ok(MessageRef::Ratchet(decode_ratchet_message_ref(bytes)?)),
         _ => Err(Error::InvalidMessage),
     }
 }
@@ -532,6 +603,57 @@ mod tests {
         assert_eq!(
             decode_message(&m[..m.len() - 1]),
             Err(Error::InvalidMessage)
+        );
+    }
+
+    /// `decode_message_ref` makes the same decisions as `decode_message`: the same
+    /// errors in the same order, and on success the same header and ciphertext.
+    #[test]
+    fn borrowed_decoding_agrees_with_owned_decoding() {
+        let mut prekey = vec![0u8; PREKEY_HEADER_LEN + MIN_RATCHET_MESSAGE_LEN + 3];
+        prekey[0] = VERSION;
+        prekey[1] = MSG_PREKEY;
+        prekey[74] = OPK_PRESENT;
+        prekey[78] = 9;
+        prekey[PREKEY_HEADER_LEN] = VERSION;
+        prekey[PREKEY_HEADER_LEN + 1] = MSG_RATCHET;
+        let ratchet = prekey[PREKEY_HEADER_LEN..].to_vec();
+        let mut inputs = vec![Vec::new(), prekey.clone(), ratchet.clone()];
+        // Every byte of both messages set to each value that matters to a check,
+        // and every truncation of the ratchet message and of the PreKey header.
+        for good in [&prekey, &ratchet] {
+            for offset in 0..good.len().min(PREKEY_HEADER_LEN + 60) {
+                for value in [0x00, 0x01, 0x02, 0xff] {
+                    let mut bad = good.clone();
+                    bad[offset] = value;
+                    inputs.push(bad);
+                }
+            }
+            for len in 0..good.len().min(PREKEY_HEADER_LEN + 60) {
+                inputs.push(good[..len].to_vec());
+            }
+        }
+        let mut accepted = 0;
+        for input in &inputs {
+            match (decode_message(input), decode_message_ref(input)) {
+                (Err(owned), Err(borrowed)) => assert_eq!(owned, borrowed),
+                (Ok(Message::Ratchet(owned)), Ok(MessageRef::Ratchet(borrowed))) => {
+                    assert_eq!(owned.header, borrowed.header);
+                    assert_eq!(owned.ciphertext, borrowed.ciphertext);
+                    accepted += 1;
+                }
+                (Ok(Message::PreKey(owned)), Ok(MessageRef::PreKey { header, message })) => {
+                    assert_eq!(encode_prekey_header(&owned.header), header);
+                    assert_eq!(owned.message.header, message.header);
+                    assert_eq!(owned.message.ciphertext, message.ciphertext);
+                    accepted += 1;
+                }
+                (owned, borrowed) => panic!("{owned:?} vs {borrowed:?}"),
+            }
+        }
+        assert!(
+            accepted > 100,
+            "the inputs exercise success too: {accepted}"
         );
     }
 }

@@ -1,0 +1,102 @@
+//! Issue 5's "no heap allocation per message beyond the output buffer", counted.
+//!
+//! dhat's heap profiler, in testing mode, is this test binary's global allocator
+//! (its own binary, so no other test is slowed or counted). Each step below counts
+//! the heap blocks allocated by one `encrypt` or `decrypt` call: exactly one, the
+//! returned message or plaintext, on every path a message takes once a session
+//! exists (PreKey messages while pending, the same chain, a DH ratchet step, a
+//! skipped key used later), and at most one on a refused message. Storing skipped
+//! keys is the one place a decryption may allocate more, and it is not counted.
+
+use lockstep::ml_kem::generate_key_pair;
+use lockstep::pqxdh::{IdentityKeyPair, sign_bundle_with_rng};
+use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
+use lockstep::x25519::PrivateKey;
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+/// The number of heap blocks `f` allocates, and its result.
+fn blocks<T>(f: impl FnOnce() -> T) -> (u64, T) {
+    let before = dhat::HeapStats::get().total_blocks;
+    let result = f();
+    (dhat::HeapStats::get().total_blocks - before, result)
+}
+
+#[test]
+fn one_allocation_per_message_the_output() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let mut rng = ChaCha20Rng::from_seed([5; 32]);
+
+    let bob_identity = IdentityKeyPair::generate(&mut rng);
+    let spk = PrivateKey::generate(&mut rng);
+    let (pq_dk, pq_ek) = generate_key_pair(&mut rng);
+    let mut store = InMemoryPreKeyStore::new();
+    store.add_signed_prekey(1, &spk);
+    store.add_pq_prekey(2, &pq_dk, PqPreKeyKind::LastResort);
+    let bundle = sign_bundle_with_rng(
+        &mut rng,
+        &bob_identity,
+        1,
+        &spk.public_key(),
+        2,
+        true,
+        &pq_ek,
+        None,
+    );
+    let verified = bundle.verify().unwrap();
+    let alice_identity = IdentityKeyPair::generate(&mut rng);
+    let mut alice = Session::initiate(&mut rng, &alice_identity, &verified).unwrap();
+    let kib = vec![0x42u8; 1024];
+
+    // Pending: Alice's PreKey messages (1647-byte header + ratchet message).
+    let (n, first) = blocks(|| alice.encrypt(&kib).unwrap());
+    assert_eq!(n, 1, "PreKey encrypt");
+    let (n, second) = blocks(|| alice.encrypt(&kib).unwrap());
+    assert_eq!(n, 1, "PreKey encrypt, second");
+    let (mut bob, _) = Session::accept(&mut rng, &bob_identity, &mut store, &first).unwrap();
+    // Bob reads her repeated PreKey message: header checked and hashed in place.
+    let (n, plaintext) = blocks(|| bob.decrypt(&mut rng, &second).unwrap());
+    assert_eq!((n, plaintext.len()), (1, 1024), "PreKey decrypt");
+
+    // Bob's reply starts his sending chain; Alice's decryption is a DH ratchet step.
+    let (n, reply) = blocks(|| bob.encrypt(&kib).unwrap());
+    assert_eq!(n, 1, "encrypt");
+    let (n, plaintext) = blocks(|| alice.decrypt(&mut rng, &reply).unwrap());
+    assert_eq!(
+        (n, plaintext.len()),
+        (1, 1024),
+        "decrypt with a DH ratchet step"
+    );
+
+    // The same chain, both ways.
+    for _ in 0..3 {
+        let (n, m) = blocks(|| alice.encrypt(&kib).unwrap());
+        assert_eq!(n, 1, "same-chain encrypt");
+        let (n, plaintext) = blocks(|| bob.decrypt(&mut rng, &m).unwrap());
+        assert_eq!((n, plaintext.len()), (1, 1024), "same-chain decrypt");
+    }
+
+    // A skipped key, used later: the late message costs its plaintext only.
+    let late = alice.encrypt(&kib).unwrap();
+    let on_time = alice.encrypt(&kib).unwrap();
+    bob.decrypt(&mut rng, &on_time).unwrap();
+    let (n, plaintext) = blocks(|| bob.decrypt(&mut rng, &late).unwrap());
+    assert_eq!(
+        (n, plaintext.len()),
+        (1, 1024),
+        "decrypt with a skipped key"
+    );
+
+    // Refused messages: at most the one buffer the AEAD opens into, then freed.
+    let (n, replayed) = blocks(|| bob.decrypt(&mut rng, &late));
+    assert!(replayed.is_err());
+    assert!(n <= 1, "replay: {n} blocks");
+    let mut tampered = alice.encrypt(&kib).unwrap();
+    tampered[50] ^= 1;
+    let (n, forged) = blocks(|| bob.decrypt(&mut rng, &tampered));
+    assert!(forged.is_err());
+    assert!(n <= 1, "tampered: {n} blocks");
+}
