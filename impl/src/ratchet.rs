@@ -158,6 +158,14 @@ impl SkippedKeys {
         }
     }
 
+    /// Makes room for `additional` more keys (at most the limit), so storing a run
+    /// of skipped keys rehashes once at most.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        let wanted = additional.min(MAX_STORED_SKIPPED_KEYS.saturating_sub(self.by_index.len()));
+        self.by_index.reserve(wanted);
+        self.by_age.reserve(wanted);
+    }
+
     /// The number of stored keys.
     pub(crate) fn len(&self) -> usize {
         self.by_index.len()
@@ -531,6 +539,7 @@ pub fn ratchet_decrypt(
     };
     let plaintext = decrypt(&mk, message.ciphertext, &header_ad(&state.ad, header))?;
     // Authenticated: commit.
+    state.skipped.reserve(skipped.len());
     for (dh, n, mk) in skipped {
         state.skipped.store(dh, n, mk);
     }
