@@ -11,6 +11,10 @@
 //!
 //! The property tests in `tests/` use the same two sides.
 
+pub mod driver;
 pub mod kat;
+pub mod model;
 pub mod protocol_vectors;
+pub mod run;
 pub mod sides;
+pub mod strategy;

@@ -1,0 +1,498 @@
+//! Drivers: one conversation interface, [`Driver`], with the spec and the
+//! implementation behind it.
+//!
+//! A driver holds both parties of one session (Alice's and, once he has accepted,
+//! Bob's) and Bob's private prekeys. It never draws randomness: the runner
+//! ([`crate::run`]) hands it every key and every ratchet key as bytes, the same
+//! bytes to both drivers, so their outputs can be compared byte for byte.
+//!
+//! Errors are mapped to one shared [`Failure`], so the transcripts compare refusals
+//! as well as outputs: the two sides must refuse the same input for the same
+//! reason.
+
+use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
+use lockstep_spec as spec;
+use lockstep_spec::ByteSeq;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Party, SetUp};
+
+/// The id of Bob's signed prekey in every scenario.
+pub const SPK_ID: u32 = 1;
+/// The id of Bob's post-quantum prekey.
+pub const PQPK_ID: u32 = 2;
+/// The id of Bob's one-time prekey, when the bundle has one.
+pub const OPK_ID: u32 = 3;
+
+/// Why a driver refused, in terms both sides share (the protocol errors of SPEC §7,
+/// and the harness's own).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Failure {
+    /// SPEC §7: a version byte that is not `VERSION`.
+    UnknownVersion,
+    /// SPEC §7: a wrong type byte, length, flag or id.
+    InvalidMessage,
+    /// SPEC §7: a plaintext or message over the bounds.
+    MessageTooLarge,
+    /// SPEC §3.3: a bundle signature does not verify.
+    InvalidSignature,
+    /// FIPS 203 §7.2/§7.3: an ML-KEM key fails its check.
+    InvalidKey,
+    /// RFC 7748 §6.1: an all-zero X25519 output.
+    NonContributory,
+    /// SPEC §4.6: `Nr + MAX_SKIP < until`.
+    TooManySkipped,
+    /// SPEC §4.6: a message whose key was already used.
+    Duplicate,
+    /// SPEC §4.6: the AEAD tag does not verify.
+    DecryptionFailed,
+    /// SPEC §4.5: no sending chain yet.
+    NoSendingChain,
+    /// SPEC §4.5: the message number would pass `2^32 - 1`.
+    ChainExhausted,
+    /// SPEC §5.2: a PreKey message for a session made from another.
+    PreKeyMismatch,
+    /// SPEC §6: a state that does not decode.
+    InvalidState,
+    /// SPEC §3.5: a PreKey message names a prekey Bob does not hold (any more).
+    UnknownPreKey,
+    /// The harness: the party has no session (Bob before he accepts).
+    NoSession,
+    /// An error with no twin on the other side; its name, for the report. Any such
+    /// refusal makes the comparison fail.
+    Other(String),
+}
+
+impl From<spec::Error> for Failure {
+    fn from(error: spec::Error) -> Self {
+        use spec::Error as E;
+        match error {
+            E::UnknownVersion => Failure::UnknownVersion,
+            E::InvalidMessage => Failure::InvalidMessage,
+            E::MessageTooLarge => Failure::MessageTooLarge,
+            E::InvalidSignature => Failure::InvalidSignature,
+            E::MlKemInvalidEncapsulationKey | E::MlKemInvalidDecapsulationKey => {
+                Failure::InvalidKey
+            }
+            E::X25519NonContributory => Failure::NonContributory,
+            E::TooManySkipped => Failure::TooManySkipped,
+            E::Duplicate => Failure::Duplicate,
+            E::DecryptionFailed => Failure::DecryptionFailed,
+            E::NoSendingChain => Failure::NoSendingChain,
+            E::ChainExhausted => Failure::ChainExhausted,
+            E::PreKeyMismatch => Failure::PreKeyMismatch,
+            E::InvalidState => Failure::InvalidState,
+            other => Failure::Other(format!("spec::{other:?}")),
+        }
+    }
+}
+
+impl From<lockstep::Error> for Failure {
+    fn from(error: lockstep::Error) -> Self {
+        use lockstep::Error as E;
+        match error {
+            E::UnknownVersion => Failure::UnknownVersion,
+            E::InvalidMessage => Failure::InvalidMessage,
+            E::MessageTooLarge => Failure::MessageTooLarge,
+            E::InvalidSignature => Failure::InvalidSignature,
+            E::InvalidEncapsulationKey | E::InvalidDecapsulationKey => Failure::InvalidKey,
+            E::NonContributoryKey => Failure::NonContributory,
+            E::TooManySkipped => Failure::TooManySkipped,
+            E::Duplicate => Failure::Duplicate,
+            E::DecryptionFailed => Failure::DecryptionFailed,
+            E::NoSendingChain => Failure::NoSendingChain,
+            E::ChainExhausted => Failure::ChainExhausted,
+            E::PreKeyMismatch => Failure::PreKeyMismatch,
+            E::InvalidState => Failure::InvalidState,
+            E::UnknownPreKey => Failure::UnknownPreKey,
+            other => Failure::Other(format!("impl::{other:?}")),
+        }
+    }
+}
+
+/// Every secret and random input of a session's set-up, as bytes (drawn by the
+/// runner from the scenario's seed).
+#[derive(Clone, Debug)]
+pub struct SetUpInputs {
+    /// The bundle's shape.
+    pub set_up: SetUp,
+    /// Alice's identity private key.
+    pub ik_a: [u8; 32],
+    /// Bob's identity private key.
+    pub ik_b: [u8; 32],
+    /// Bob's signed prekey (private).
+    pub spk_b: [u8; 32],
+    /// Bob's one-time prekey (private), used if `set_up.opk`.
+    pub opk_b: [u8; 32],
+    /// Bob's ML-KEM-1024 key generation seed `d ‖ z`.
+    pub pq_seed: [u8; 64],
+    /// XEdDSA randomness `Z` of the signed prekey's signature.
+    pub z_spk: [u8; 64],
+    /// XEdDSA randomness `Z` of the post-quantum prekey's signature.
+    pub z_pqpk: [u8; 64],
+    /// Alice's ephemeral private key.
+    pub ek_a: [u8; 32],
+    /// Alice's encapsulation randomness.
+    pub m: [u8; 32],
+    /// Alice's first ratchet private key.
+    pub r_a: [u8; 32],
+}
+
+/// The inputs of another Alice's session with the same Bob (for injection).
+#[derive(Clone, Debug)]
+pub struct OtherSessionInputs {
+    /// Her identity private key.
+    pub ik: [u8; 32],
+    /// Her ephemeral private key.
+    pub ek: [u8; 32],
+    /// Her encapsulation randomness.
+    pub m: [u8; 32],
+    /// Her first ratchet private key.
+    pub r: [u8; 32],
+    /// The plaintexts of her two messages.
+    pub plaintexts: [Vec<u8>; 2],
+}
+
+/// What the adversary gets from [`Driver::compromise`]: everything the party holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exposure {
+    /// Every session state the party holds, as SPEC §6 encodings (one, for a
+    /// correct driver: its current state; none before Bob accepts).
+    pub states: Vec<Vec<u8>>,
+    /// The ratchet private keys the party will use next, in order, if it can know
+    /// them now (a correct party cannot: its randomness is fresh; a driver that
+    /// derives its keys from what it stores can).
+    pub future_ratchet_keys: Vec<[u8; 32]>,
+}
+
+/// One conversation's two parties, on one side (spec or impl).
+pub trait Driver {
+    /// `"spec"`, `"impl"`, or a broken driver's name, for reports.
+    fn name(&self) -> &'static str;
+
+    /// SPEC §3.2-§3.4: Bob signs his bundle and publishes its encoding; Alice
+    /// decodes and verifies it and initiates. Returns the bundle's bytes.
+    ///
+    /// # Errors
+    /// The refusal of any step.
+    fn set_up(&mut self, inputs: &SetUpInputs) -> Result<Vec<u8>, Failure>;
+
+    /// Another Alice starts a session with the same (verified) bundle and encrypts
+    /// two messages: the two PreKey messages, for [`crate::model::Event::Inject`].
+    ///
+    /// # Errors
+    /// [`Failure::NoSession`] before [`Driver::set_up`]; any refusal.
+    fn other_session(&mut self, inputs: &OtherSessionInputs) -> Result<[Vec<u8>; 2], Failure>;
+
+    /// SPEC §4.5: `party` encrypts `plaintext`.
+    ///
+    /// # Errors
+    /// [`Failure::NoSession`], or the session's refusal.
+    fn encrypt(&mut self, party: Party, plaintext: &[u8]) -> Result<Vec<u8>, Failure>;
+
+    /// SPEC §4.6, §5.2: `party` decrypts `message`, with `r` its next ratchet
+    /// private key. Bob without a session accepts it as a PreKey message (SPEC
+    /// §3.5), with his prekeys.
+    ///
+    /// # Errors
+    /// The session's refusal.
+    fn decrypt(&mut self, party: Party, message: &[u8], r: &[u8; 32]) -> Result<Vec<u8>, Failure>;
+
+    /// SPEC §6: `party`'s state encoding, if it has a session.
+    fn state(&self, party: Party) -> Option<Vec<u8>>;
+
+    /// What the adversary copies when it compromises `party`: for a correct driver,
+    /// its state encoding.
+    fn compromise(&self, party: Party) -> Exposure {
+        Exposure {
+            states: self.state(party).into_iter().collect(),
+            future_ratchet_keys: Vec::new(),
+        }
+    }
+}
+
+/// The index of a party's slot.
+fn slot(party: Party) -> usize {
+    match party {
+        Party::Alice => 0,
+        Party::Bob => 1,
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The spec
+// ---------------------------------------------------------------------------------
+
+/// Bob's private prekeys on the spec side, and which one-time keys are left.
+struct SpecBob {
+    ik: spec::x25519::X25519SerializedScalar,
+    spk: spec::x25519::X25519SerializedScalar,
+    dk: spec::ml_kem::DecapsulationKey,
+    pq_available: bool,
+    pq_last_resort: bool,
+    opk: Option<spec::x25519::X25519SerializedScalar>,
+}
+
+/// The conversation through `lockstep-spec`'s session functions.
+#[derive(Default)]
+pub struct SpecDriver {
+    states: [Option<spec::ratchet::State>; 2],
+    bob: Option<SpecBob>,
+    bundle: Option<spec::pqxdh::VerifiedPreKeyBundle>,
+}
+
+impl SpecDriver {
+    /// A driver with no session yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Bob's acceptance: look the prekeys up as the implementation's store does
+    /// (SPEC §3.5), run `session::accept`, and use up the one-time prekeys.
+    fn accept(&mut self, message: &ByteSeq, r: &[u8; 32]) -> Result<Vec<u8>, Failure> {
+        let bob = self.bob.as_mut().ok_or(Failure::NoSession)?;
+        let prekey_message = spec::wire::decode_prekey_message(message)?;
+        let header = &prekey_message.header;
+        if header.spk_id != SPK_ID || header.pqpk_id != PQPK_ID || !bob.pq_available {
+            return Err(Failure::UnknownPreKey);
+        }
+        let opk = match header.opk_id {
+            Some(OPK_ID) => Some(bob.opk.ok_or(Failure::UnknownPreKey)?),
+            Some(_) => return Err(Failure::UnknownPreKey),
+            None => None,
+        };
+        let (state, plaintext, _keys) = spec::session::accept(
+            &bob.ik,
+            &bob.spk,
+            &bob.dk,
+            opk.as_ref(),
+            &prekey_message,
+            &scalar(r),
+        )?;
+        if header.opk_id.is_some() {
+            bob.opk = None;
+        }
+        if !bob.pq_last_resort {
+            bob.pq_available = false;
+        }
+        self.states[slot(Party::Bob)] = Some(state);
+        Ok(plaintext.to_native())
+    }
+}
+
+fn scalar(bytes: &[u8; 32]) -> spec::x25519::X25519SerializedScalar {
+    spec::x25519::X25519SerializedScalar::from_public_slice(bytes)
+}
+
+fn seed32(bytes: &[u8]) -> spec::ml_kem::Seed32 {
+    spec::ml_kem::Seed32::from_public_slice(bytes)
+}
+
+impl Driver for SpecDriver {
+    fn name(&self) -> &'static str {
+        "spec"
+    }
+
+    fn set_up(&mut self, inputs: &SetUpInputs) -> Result<Vec<u8>, Failure> {
+        use spec::x25519::{X25519SerializedPoint, x25519_base};
+        use spec::xeddsa::XEdDSARandom;
+        let ik_b = scalar(&inputs.ik_b);
+        let spk = scalar(&inputs.spk_b);
+        let (ek, dk) = spec::ml_kem::keygen(
+            &seed32(&inputs.pq_seed[..32]),
+            &seed32(&inputs.pq_seed[32..]),
+        );
+        let opk = inputs.set_up.opk.then(|| scalar(&inputs.opk_b));
+        let bundle = spec::pqxdh::sign_bundle(
+            &ik_b,
+            SPK_ID,
+            &x25519_base(&spk),
+            PQPK_ID,
+            inputs.set_up.pq_last_resort,
+            &ek,
+            opk.as_ref()
+                .map(|opk| (OPK_ID, X25519SerializedPoint::from_seq(&x25519_base(opk)))),
+            &XEdDSARandom::from_public_slice(&inputs.z_spk),
+            &XEdDSARandom::from_public_slice(&inputs.z_pqpk),
+        );
+        let bytes = spec::wire::encode_bundle(&bundle);
+        let verified = spec::pqxdh::verify_bundle(&spec::wire::decode_bundle(&bytes)?)?;
+        let (alice, _keys) = spec::session::initiate(
+            &scalar(&inputs.ik_a),
+            &verified,
+            &scalar(&inputs.ek_a),
+            &seed32(&inputs.m),
+            &scalar(&inputs.r_a),
+        )?;
+        self.states = [Some(alice), None];
+        self.bob = Some(SpecBob {
+            ik: ik_b,
+            spk,
+            dk,
+            pq_available: true,
+            pq_last_resort: inputs.set_up.pq_last_resort,
+            opk,
+        });
+        self.bundle = Some(verified);
+        Ok(bytes.to_native())
+    }
+
+    fn other_session(&mut self, inputs: &OtherSessionInputs) -> Result<[Vec<u8>; 2], Failure> {
+        let bundle = self.bundle.as_ref().ok_or(Failure::NoSession)?;
+        let (state, _keys) = spec::session::initiate(
+            &scalar(&inputs.ik),
+            bundle,
+            &scalar(&inputs.ek),
+            &seed32(&inputs.m),
+            &scalar(&inputs.r),
+        )?;
+        let [first, second] = &inputs.plaintexts;
+        let (state, one) = spec::session::encrypt(&state, &ByteSeq::from_public_slice(first))?;
+        let (_, two) = spec::session::encrypt(&state, &ByteSeq::from_public_slice(second))?;
+        Ok([one.to_native(), two.to_native()])
+    }
+
+    fn encrypt(&mut self, party: Party, plaintext: &[u8]) -> Result<Vec<u8>, Failure> {
+        let state = self.states[slot(party)]
+            .as_ref()
+            .ok_or(Failure::NoSession)?;
+        let (next, bytes) = spec::session::encrypt(state, &ByteSeq::from_public_slice(plaintext))?;
+        self.states[slot(party)] = Some(next);
+        Ok(bytes.to_native())
+    }
+
+    fn decrypt(&mut self, party: Party, message: &[u8], r: &[u8; 32]) -> Result<Vec<u8>, Failure> {
+        let bytes = ByteSeq::from_public_slice(message);
+        match (&self.states[slot(party)], party) {
+            (Some(state), _) => {
+                let (next, plaintext) = spec::session::decrypt(state, &bytes, &scalar(r))?;
+                self.states[slot(party)] = Some(next);
+                Ok(plaintext.to_native())
+            }
+            (None, Party::Bob) => self.accept(&bytes, r),
+            (None, Party::Alice) => Err(Failure::NoSession),
+        }
+    }
+
+    fn state(&self, party: Party) -> Option<Vec<u8>> {
+        self.states[slot(party)]
+            .as_ref()
+            .map(|state| spec::state::encode_state(state).to_native())
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The implementation
+// ---------------------------------------------------------------------------------
+
+/// The conversation through `lockstep::session::Session`, on wire bytes.
+#[derive(Default)]
+pub struct ImplDriver {
+    sessions: [Option<Session>; 2],
+    bob_identity: Option<lockstep::pqxdh::IdentityKeyPair>,
+    store: InMemoryPreKeyStore,
+    bundle: Option<lockstep::pqxdh::VerifiedPreKeyBundle>,
+}
+
+impl ImplDriver {
+    /// A driver with no session yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Driver for ImplDriver {
+    fn name(&self) -> &'static str {
+        "impl"
+    }
+
+    fn set_up(&mut self, inputs: &SetUpInputs) -> Result<Vec<u8>, Failure> {
+        use lockstep::pqxdh::{IdentityKeyPair, sign_bundle};
+        use lockstep::x25519::PrivateKey;
+        let ik_b = IdentityKeyPair::from_private_bytes(inputs.ik_b);
+        let spk = PrivateKey::from_bytes(inputs.spk_b);
+        let (dk, ek) = lockstep::ml_kem::generate_key_pair_derand(&inputs.pq_seed);
+        let opk = inputs
+            .set_up
+            .opk
+            .then(|| PrivateKey::from_bytes(inputs.opk_b));
+        let bundle = sign_bundle(
+            &ik_b,
+            SPK_ID,
+            &spk.public_key(),
+            PQPK_ID,
+            inputs.set_up.pq_last_resort,
+            &ek,
+            opk.as_ref().map(|opk| (OPK_ID, opk.public_key())),
+            &inputs.z_spk,
+            &inputs.z_pqpk,
+        );
+        let bytes = bundle.to_bytes();
+        let verified = lockstep::wire::PreKeyBundle::from_bytes(&bytes)?.verify()?;
+        let alice = Session::initiate_with(
+            &IdentityKeyPair::from_private_bytes(inputs.ik_a),
+            &verified,
+            &inputs.ek_a,
+            &inputs.m,
+            &inputs.r_a,
+        )?;
+        let mut store = InMemoryPreKeyStore::new();
+        store.add_signed_prekey(SPK_ID, &spk);
+        let kind = if inputs.set_up.pq_last_resort {
+            PqPreKeyKind::LastResort
+        } else {
+            PqPreKeyKind::OneTime
+        };
+        store.add_pq_prekey(PQPK_ID, &dk, kind);
+        if let Some(opk) = &opk {
+            store.add_one_time_prekey(OPK_ID, opk);
+        }
+        self.sessions = [Some(alice), None];
+        self.bob_identity = Some(ik_b);
+        self.store = store;
+        self.bundle = Some(verified);
+        Ok(bytes)
+    }
+
+    fn other_session(&mut self, inputs: &OtherSessionInputs) -> Result<[Vec<u8>; 2], Failure> {
+        let bundle = self.bundle.as_ref().ok_or(Failure::NoSession)?;
+        let mut session = Session::initiate_with(
+            &lockstep::pqxdh::IdentityKeyPair::from_private_bytes(inputs.ik),
+            bundle,
+            &inputs.ek,
+            &inputs.m,
+            &inputs.r,
+        )?;
+        let [first, second] = &inputs.plaintexts;
+        Ok([session.encrypt(first)?, session.encrypt(second)?])
+    }
+
+    fn encrypt(&mut self, party: Party, plaintext: &[u8]) -> Result<Vec<u8>, Failure> {
+        let session = self.sessions[slot(party)]
+            .as_mut()
+            .ok_or(Failure::NoSession)?;
+        Ok(session.encrypt(plaintext)?)
+    }
+
+    fn decrypt(&mut self, party: Party, message: &[u8], r: &[u8; 32]) -> Result<Vec<u8>, Failure> {
+        match (&mut self.sessions[slot(party)], party) {
+            (Some(session), _) => Ok(session.decrypt_with(message, r)?),
+            (None, Party::Bob) => {
+                let identity = self.bob_identity.as_ref().ok_or(Failure::NoSession)?;
+                let (session, plaintext) =
+                    Session::accept_with(identity, &mut self.store, message, r)?;
+                self.sessions[slot(Party::Bob)] = Some(session);
+                Ok(plaintext)
+            }
+            (None, Party::Alice) => Err(Failure::NoSession),
+        }
+    }
+
+    fn state(&self, party: Party) -> Option<Vec<u8>> {
+        self.sessions[slot(party)]
+            .as_ref()
+            .map(|session| session.to_bytes().to_vec())
+    }
+}
