@@ -11,7 +11,9 @@
 //!
 //! The property tests in `tests/` use the same two sides.
 
+pub mod broken;
 pub mod driver;
+pub mod invariants;
 pub mod kat;
 pub mod model;
 pub mod protocol_vectors;
