@@ -194,7 +194,7 @@ pub enum Event {
 pub const MAX_SEND_LEN: u16 = 1024;
 
 /// The most messages (less one) a [`Event::Burst`] sends.
-pub const MAX_BURST: u16 = 1100;
+pub const MAX_BURST: u16 = 2100;
 
 /// A conversation: a seed for every random byte, a set-up, and events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

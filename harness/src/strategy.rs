@@ -80,6 +80,8 @@ pub fn event() -> impl Strategy<Value = Event> {
         6 => (any::<u16>(), tamper()).prop_map(|(pick, how)| Event::Tamper { pick, how }),
         2 => (party(), 0u16..3).prop_map(|(to, pick)| Event::Inject { to, pick }),
         4 => party().prop_map(|party| Event::Compromise { party }),
+        1 => (party(), prop_oneof![0u16..16, 1990u16..=2010, Just(crate::model::MAX_BURST)])
+            .prop_map(|(from, count)| Event::Burst { from, count }),
     ]
 }
 
