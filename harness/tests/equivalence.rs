@@ -253,6 +253,33 @@ fn the_skip_bounds_agree() {
     assert!(results[1].2.is_ok() && results[2].2.is_ok(), "{results:?}");
 }
 
+/// Regression (found by the `authentication` invariant): X25519 ignores bit 255, and
+/// `EK_A` reaches the session only through the DH values, so before SPEC §2 required
+/// canonical keys on the wire, Alice's first PreKey message with bit 255 of `EK_A`
+/// flipped (byte 65) was accepted by Bob, as a second encoding of her message; the
+/// session it made then refused her real PreKey messages (`PreKeyMismatch`). Now the
+/// changed message is refused on decoding, and the real one is accepted.
+#[test]
+fn a_non_canonical_ephemeral_key_is_refused() {
+    let flip = |offset| Event::Tamper {
+        pick: 0,
+        how: Tamper::Flip { offset, mask: 0x80 },
+    };
+    let events = vec![
+        Send {
+            from: Alice,
+            len: 8,
+        },
+        flip(65), // EK_A's last byte
+        flip(33), // IK_A's last byte
+        Deliver { pick: 0 },
+    ];
+    let results = agree(&scenario(true, false, events));
+    assert_eq!(results[0].2, Err(Failure::InvalidMessage));
+    assert_eq!(results[1].2, Err(Failure::InvalidMessage));
+    assert_eq!(results[2].2, Ok(8));
+}
+
 /// The comparison can fail: a driver that changes one byte of the third message it
 /// sends differs from the spec at exactly that record.
 #[test]

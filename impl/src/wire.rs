@@ -29,6 +29,27 @@ pub const MIN_RATCHET_MESSAGE_LEN: usize = RATCHET_HEADER_LEN + TAG_LEN;
 /// plaintext of `MAX_PLAINTEXT_LEN` bytes.
 pub const MAX_RATCHET_MESSAGE_LEN: usize = RATCHET_HEADER_LEN + MAX_PLAINTEXT_LEN + TAG_LEN;
 
+/// `p = 2^255 - 19`, little-endian: every X25519 public key on the wire is below it.
+const P: [u8; KEY_LEN] = {
+    let mut p = [0xff; KEY_LEN];
+    p[0] = 0xed;
+    p[KEY_LEN - 1] = 0x7f;
+    p
+};
+
+/// SPEC §2 "Keys on the wire are canonical": `key`, little-endian, is some `u < p`
+/// (so bit 255 is clear). X25519 masks bit 255 and reduces `u` (RFC 7748 §5), so
+/// without this check two byte strings would name one key. Public data: compared
+/// in variable time.
+fn is_canonical_key(key: &[u8; KEY_LEN]) -> bool {
+    for (k, p) in key.iter().zip(P.iter()).rev() {
+        if k != p {
+            return k < p;
+        }
+    }
+    false
+}
+
 /// SPEC §3.2, §5.2: `opk_flag` when no one-time prekey is named.
 const OPK_ABSENT: u8 = 0x00;
 /// SPEC §3.2, §5.2: `opk_flag` when a one-time prekey is named.
@@ -289,7 +310,8 @@ pub fn decode_ratchet_message(bytes: &[u8]) -> Result<RatchetMessage, Error> {
 /// # Errors
 /// [`Error::InvalidMessage`] if empty, the type byte is not `MSG_RATCHET`, or shorter
 /// than 58 bytes; [`Error::UnknownVersion`] if the first byte is not `VERSION`;
-/// [`Error::MessageTooLarge`] if longer than `58 + MAX_PLAINTEXT_LEN` bytes.
+/// [`Error::MessageTooLarge`] if longer than `58 + MAX_PLAINTEXT_LEN` bytes; then
+/// [`Error::InvalidMessage`] if `dh` is not a canonical key (SPEC §2).
 pub fn decode_ratchet_message_ref(bytes: &[u8]) -> Result<RatchetMessageRef<'_>, Error> {
     check_version_and_type(bytes, MSG_RATCHET)?;
     if bytes.len() < MIN_RATCHET_MESSAGE_LEN {
@@ -306,6 +328,9 @@ pub fn decode_ratchet_message_ref(bytes: &[u8]) -> Result<RatchetMessageRef<'_>,
     ) else {
         return Err(Error::InvalidMessage);
     };
+    if !is_canonical_key(&dh) {
+        return Err(Error::InvalidMessage);
+    }
     Ok(RatchetMessageRef {
         header: RatchetHeader { dh, pn, n },
         ciphertext,
@@ -346,14 +371,19 @@ pub fn encode_prekey_message(message: &PreKeyMessage) -> Vec<u8> {
 /// # Errors
 /// [`Error::InvalidMessage`] if empty, the type byte is not `MSG_PREKEY`, shorter
 /// than the PreKey header, `opk_flag` not 0x00/0x01, or a non-zero `opk_id` with
-/// `opk_flag` 0x00; [`Error::UnknownVersion`].
+/// `opk_flag` 0x00, or `IK_A` or `EK_A` not a canonical key (SPEC §2);
+/// [`Error::UnknownVersion`].
 fn split_prekey_message(bytes: &[u8]) -> Result<(&[u8], &[u8]), Error> {
     check_version_and_type(bytes, MSG_PREKEY)?;
     if bytes.len() < PREKEY_HEADER_LEN {
         return Err(Error::InvalidMessage);
     }
     match (bytes.get(74), read_u32be(bytes, 75)) {
-        (Some(&OPK_PRESENT), Some(_)) | (Some(&OPK_ABSENT), Some(0)) => {
+        (Some(&OPK_PRESENT), Some(_)) | (Some(&OPK_ABSENT), Some(0)) => {}
+        _ => return Err(Error::InvalidMessage),
+    }
+    match (read_key(bytes, 2), read_key(bytes, 34)) {
+        (Some(ik_a), Some(ek_a)) if is_canonical_key(&ik_a) && is_canonical_key(&ek_a) => {
             Ok(bytes.split_at(PREKEY_HEADER_LEN))
         }
         _ => Err(Error::InvalidMessage),
@@ -365,8 +395,9 @@ fn split_prekey_message(bytes: &[u8]) -> Result<(&[u8], &[u8]), Error> {
 /// # Errors
 /// [`Error::InvalidMessage`] if empty, the type byte is not `MSG_PREKEY`, shorter
 /// than the PreKey header, `opk_flag` not 0x00/0x01, or a non-zero `opk_id` with
-/// `opk_flag` 0x00; [`Error::UnknownVersion`]; then any error of
-/// [`decode_ratchet_message`] on bytes 1647.. .
+/// `opk_flag` 0x00, or `IK_A` or `EK_A` not a canonical key (SPEC §2);
+/// [`Error::UnknownVersion`]; then any error of [`decode_ratchet_message`] on bytes
+/// 1647.. .
 pub fn decode_prekey_message(bytes: &[u8]) -> Result<PreKeyMessage, Error> {
     let (header, rest) = split_prekey_message(bytes)?;
     let (Some(ik_a), Some(ek_a), Some(spk_id), Some(pqpk_id), Some(&opk_flag), Some(opk_id)) = (
@@ -475,7 +506,8 @@ pub fn encode_bundle(bundle: &PreKeyBundle) -> Vec<u8> {
 ///
 /// # Errors
 /// [`Error::InvalidMessage`] if empty, not 1807 bytes, `pq_kind` or `opk_flag` not
-/// 0x00/0x01, or `opk_flag` 0x00 with a non-zero `opk_id` or `OPK_B`;
+/// 0x00/0x01, or `opk_flag` 0x00 with a non-zero `opk_id` or `OPK_B`, then if
+/// `IK_B`, `SPK_B` or a present `OPK_B` is not a canonical key (SPEC §2);
 /// [`Error::UnknownVersion`] if the first byte is not `VERSION`.
 pub fn decode_bundle(bytes: &[u8]) -> Result<PreKeyBundle, Error> {
     check_version(bytes)?;
@@ -507,6 +539,12 @@ fn decode_bundle_array(bytes: &[u8; BUNDLE_LEN]) -> Result<PreKeyBundle, Error> 
     ) else {
         return Err(Error::InvalidMessage);
     };
+    let opk_canonical = opk
+        .as_ref()
+        .is_none_or(|(_, opk_b)| is_canonical_key(opk_b));
+    if !is_canonical_key(&ik_b) || !is_canonical_key(&spk_b) || !opk_canonical {
+        return Err(Error::InvalidMessage);
+    }
     let (Some(spk_sig), Some(pqpk_b), Some(pqpk_sig)) = (
         bytes[69..].first_chunk::<SIGNATURE_LEN>(),
         bytes[138..].first_chunk::<ENCAPSULATION_KEY_LEN>(),
@@ -655,5 +693,65 @@ mod tests {
             accepted > 100,
             "the inputs exercise success too: {accepted}"
         );
+    }
+
+    /// SPEC §2: every X25519 key field refuses `u >= p` (p, p + 1, bit 255 set) and
+    /// accepts `p - 1`, in the bundle, the PreKey header and the ratchet header.
+    #[test]
+    fn non_canonical_keys_are_refused_everywhere() {
+        let mut p_minus_1 = P;
+        p_minus_1[0] = 0xec;
+        let mut p_plus_1 = P;
+        p_plus_1[0] = 0xee;
+        let mut bit_255 = [0x09; KEY_LEN];
+        bit_255[KEY_LEN - 1] |= 0x80;
+        let mut prekey = vec![0u8; PREKEY_HEADER_LEN + MIN_RATCHET_MESSAGE_LEN];
+        prekey[0] = VERSION;
+        prekey[1] = MSG_PREKEY;
+        prekey[PREKEY_HEADER_LEN] = VERSION;
+        prekey[PREKEY_HEADER_LEN + 1] = MSG_RATCHET;
+        let ratchet = prekey[PREKEY_HEADER_LEN..].to_vec();
+        let mut bundle = bundle_bytes(true);
+        for offset in [1, 37, 1775] {
+            bundle[offset..offset + KEY_LEN].copy_from_slice(&[0x09; KEY_LEN]);
+        }
+        assert!(decode_message(&prekey).is_ok());
+        assert!(decode_message(&ratchet).is_ok());
+        assert!(decode_bundle(&bundle).is_ok());
+        let cases: [(&[u8], usize); 6] = [
+            (&prekey, 2),
+            (&prekey, 34),
+            (&prekey, PREKEY_HEADER_LEN + 2),
+            (&ratchet, 2),
+            (&bundle, 1),
+            (&bundle, 37),
+        ];
+        for (good, offset) in cases.iter().copied().chain([(&bundle[..], 1775)]) {
+            for (key, ok) in [
+                (P, false),
+                (p_plus_1, false),
+                (bit_255, false),
+                (p_minus_1, true),
+            ] {
+                let mut m = good.to_vec();
+                m[offset..offset + KEY_LEN].copy_from_slice(&key);
+                let decoded = if m.len() == BUNDLE_LEN && m[1] != MSG_PREKEY && m[1] != MSG_RATCHET
+                {
+                    decode_bundle(&m).map(|_| ())
+                } else {
+                    decode_message(&m).map(|_| ())
+                };
+                let expected = if ok {
+                    Ok(())
+                } else {
+                    Err(Error::InvalidMessage)
+                };
+                assert_eq!(decoded, expected, "offset {offset}, key {key:02x?}");
+                assert_eq!(
+                    decode_message_ref(&m).map(|_| ()).is_ok() || m.len() == BUNDLE_LEN,
+                    ok || m.len() == BUNDLE_LEN
+                );
+            }
+        }
     }
 }

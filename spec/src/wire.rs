@@ -15,6 +15,7 @@ use crate::consts::{
     BUNDLE_LEN, EC_PREFIX, KEM_PREFIX, MAX_PLAINTEXT_LEN, MSG_PREKEY, MSG_RATCHET,
     PREKEY_HEADER_LEN, RATCHET_HEADER_LEN, TAG_LEN, VERSION,
 };
+use crate::field25519::{P, less_than};
 use crate::ml_kem::{CIPHERTEXT_LEN, Ciphertext, ENCAPSULATION_KEY_LEN, EncapsulationKey};
 use crate::x25519::X25519SerializedPoint;
 use crate::xeddsa::XEdDSASignature;
@@ -226,7 +227,8 @@ pub fn encode_ratchet_message(message: &RatchetMessage) -> ByteSeq {
 /// [`Error::UnknownVersion`] if the first byte is not `VERSION`;
 /// [`Error::InvalidMessage`] if the input is empty, the type byte is not
 /// `MSG_RATCHET`, or it is shorter than 58 bytes; [`Error::MessageTooLarge`] if it is
-/// longer than `58 + MAX_PLAINTEXT_LEN` bytes.
+/// longer than `58 + MAX_PLAINTEXT_LEN` bytes; then [`Error::InvalidMessage`] if `dh`
+/// is not a canonical key (`u >= p`, SPEC §2).
 pub fn decode_ratchet_message(bytes: &ByteSeq) -> Result<RatchetMessage, Error> {
     check_version_and_type(bytes, MSG_RATCHET)?;
     // The whole message is 58 to 58 + 65536 bytes.
@@ -236,9 +238,13 @@ pub fn decode_ratchet_message(bytes: &ByteSeq) -> Result<RatchetMessage, Error> 
     if bytes.len() > MAX_RATCHET_MESSAGE_LEN {
         return Err(Error::MessageTooLarge);
     }
+    // 2..34: dh, a canonical key (SPEC §2)
+    let dh = X25519SerializedPoint::from_slice(bytes, 2, 32);
+    if !is_canonical_key(&dh) {
+        return Err(Error::InvalidMessage);
+    }
     let header = RatchetHeader {
-        // 2..34: dh
-        dh: X25519SerializedPoint::from_slice(bytes, 2, 32),
+        dh,
         // 34..38: pn
         pn: read_u32be(bytes, 34),
         // 38..42: n
@@ -305,8 +311,9 @@ pub fn encode_prekey_message(message: &PreKeyMessage) -> ByteSeq {
 /// [`Error::UnknownVersion`] if the first byte is not `VERSION`;
 /// [`Error::InvalidMessage`] if the input is empty, the type byte is not
 /// `MSG_PREKEY`, the PreKey header is cut short, `opk_flag` is neither 0x00 nor 0x01,
-/// or `opk_id` is not 0 when `opk_flag` is 0x00; and any error of
-/// [`decode_ratchet_message`] on the bytes after the PreKey header.
+/// or `opk_id` is not 0 when `opk_flag` is 0x00, or `IK_A` or `EK_A` is not a
+/// canonical key (`u >= p`, SPEC §2); and any error of [`decode_ratchet_message`] on
+/// the bytes after the PreKey header.
 pub fn decode_prekey_message(bytes: &ByteSeq) -> Result<PreKeyMessage, Error> {
     check_version_and_type(bytes, MSG_PREKEY)?;
     if bytes.len() < PREKEY_HEADER_LEN {
@@ -322,11 +329,15 @@ pub fn decode_prekey_message(bytes: &ByteSeq) -> Result<PreKeyMessage, Error> {
     } else {
         return Err(Error::InvalidMessage);
     };
+    // 2..34: IK_A; 34..66: EK_A; both canonical keys (SPEC §2)
+    let ik_a = X25519SerializedPoint::from_slice(bytes, 2, 32);
+    let ek_a = X25519SerializedPoint::from_slice(bytes, 34, 32);
+    if !is_canonical_key(&ik_a) || !is_canonical_key(&ek_a) {
+        return Err(Error::InvalidMessage);
+    }
     let header = PreKeyHeader {
-        // 2..34: IK_A
-        ik_a: X25519SerializedPoint::from_slice(bytes, 2, 32),
-        // 34..66: EK_A
-        ek_a: X25519SerializedPoint::from_slice(bytes, 34, 32),
+        ik_a,
+        ek_a,
         // 66..70: spk_id
         spk_id: read_u32be(bytes, 66),
         // 70..74: pqpk_id
@@ -438,7 +449,8 @@ pub fn encode_bundle(bundle: &PreKeyBundle) -> ByteSeq {
 /// [`Error::UnknownVersion`] if the first byte is not `VERSION`;
 /// [`Error::InvalidMessage`] if the length is not 1807 bytes, `pq_kind` or
 /// `opk_flag` is neither 0x00 nor 0x01, or `opk_flag` is 0x00 and `opk_id` or
-/// `OPK_B` is not zero.
+/// `OPK_B` is not zero; then if `IK_B`, `SPK_B` or a present `OPK_B` is not a
+/// canonical key (`u >= p`, SPEC §2).
 pub fn decode_bundle(bytes: &ByteSeq) -> Result<PreKeyBundle, Error> {
     check_version(bytes)?;
     // Total: 1807 bytes, exactly.
@@ -462,13 +474,21 @@ pub fn decode_bundle(bytes: &ByteSeq) -> Result<PreKeyBundle, Error> {
     } else {
         return Err(Error::InvalidMessage);
     };
+    // 1..33: IK_B; 37..69: SPK_B; OPK_B if present: canonical keys (SPEC §2)
+    let ik_b = X25519SerializedPoint::from_slice(bytes, 1, 32);
+    let spk_b = X25519SerializedPoint::from_slice(bytes, 37, 32);
+    let opk_canonical = match &opk {
+        Some((_, opk_b)) => is_canonical_key(opk_b),
+        None => true,
+    };
+    if !is_canonical_key(&ik_b) || !is_canonical_key(&spk_b) || !opk_canonical {
+        return Err(Error::InvalidMessage);
+    }
     Ok(PreKeyBundle {
-        // 1..33: IK_B
-        ik_b: X25519SerializedPoint::from_slice(bytes, 1, 32),
+        ik_b,
         // 33..37: spk_id
         spk_id: read_u32be(bytes, 33),
-        // 37..69: SPK_B
-        spk_b: X25519SerializedPoint::from_slice(bytes, 37, 32),
+        spk_b,
         // 69..133: SPK_sig
         spk_sig: XEdDSASignature::from_slice(bytes, 69, 64),
         // 133..137: pqpk_id
@@ -480,6 +500,14 @@ pub fn decode_bundle(bytes: &ByteSeq) -> Result<PreKeyBundle, Error> {
         pqpk_sig: XEdDSASignature::from_slice(bytes, 1706, 64),
         opk,
     })
+}
+
+/// SPEC §2 "Keys on the wire are canonical": an X25519 public key read from the
+/// wire is the little-endian encoding of some `u < p` (so bit 255 is clear).
+/// X25519 masks bit 255 and reduces `u` (RFC 7748 §5), so without this check two
+/// byte strings would name one key.
+fn is_canonical_key(key: &X25519SerializedPoint) -> bool {
+    less_than(key.to_public_array(), P)
 }
 
 /// Whether every byte of a public field is zero (the padding of an absent OPK).
@@ -566,7 +594,7 @@ mod tests {
     fn bundle_encodings() -> Vec<ByteSeq> {
         vec![
             encode_bundle(&bundle(false, None)),
-            encode_bundle(&bundle(true, Some((0xFFFF_FFFF, point(0xE0))))),
+            encode_bundle(&bundle(true, Some((0xFFFF_FFFF, point(0x50))))),
             encode_bundle(&bundle(false, Some((0, X25519SerializedPoint::new())))),
         ]
     }
@@ -674,7 +702,7 @@ mod tests {
 
     #[test]
     fn spec_3_2_bundle_layout() {
-        let with_opk = bundle(true, Some((0x7172_7374, point(0xE0))));
+        let with_opk = bundle(true, Some((0x7172_7374, point(0x50))));
         let encoded = encode_bundle(&with_opk);
         assert_eq!(encoded.len(), BUNDLE_LEN);
         // Each field at the offset of SPEC §3.2's table.
@@ -690,7 +718,7 @@ mod tests {
             (1706, counting(0xC1, 64)),
             (1770, ByteSeq::from_hex("01")),
             (1771, ByteSeq::from_hex("71727374")),
-            (1775, ByteSeq::from_seq(&point(0xE0))),
+            (1775, ByteSeq::from_seq(&point(0x50))),
         ];
         let mut end = 0;
         for (offset, field) in fields {
@@ -719,7 +747,7 @@ mod tests {
         assert_eq!(decoded.pqpk_sig.to_hex(), counting(0xC1, 64).to_hex());
         let (opk_id, opk_b) = decoded.opk.expect("OPK present");
         assert_eq!(opk_id, 0x7172_7374);
-        assert_eq!(opk_b.to_hex(), point(0xE0).to_hex());
+        assert_eq!(opk_b.to_hex(), point(0x50).to_hex());
         let decoded = decode_bundle(&without).expect("valid");
         assert!(!decoded.pq_last_resort);
         assert!(decoded.opk.is_none());
@@ -922,6 +950,55 @@ mod tests {
         assert_eq!(opk_id, 0);
         assert_eq!(opk_b.to_hex(), X25519SerializedPoint::new().to_hex());
         bundle_decodes_canonically(&zero_opk).expect("valid");
+    }
+
+    /// SPEC §2 "Keys on the wire are canonical": every X25519 key field (the
+    /// ratchet header's `dh`, the PreKey header's `IK_A` and `EK_A`, the bundle's
+    /// `IK_B`, `SPK_B` and `OPK_B`) refuses `p`, `p + 1` and a key with bit 255 set,
+    /// and accepts `p - 1`.
+    #[test]
+    fn non_canonical_keys_are_refused() {
+        let mut p_minus_1 = P;
+        p_minus_1[0] = 0xec;
+        let mut p_plus_1 = P;
+        p_plus_1[0] = 0xee;
+        let mut bit_255 = point(0x10).to_public_array();
+        bit_255[31] |= 0x80;
+        let messages = message_encodings();
+        let bundles = bundle_encodings();
+        let cases = [
+            (&messages[1], 2, false),
+            (&messages[3], 2, false),
+            (&messages[3], 34, false),
+            (&messages[3], PREKEY_HEADER_LEN + 2, false),
+            (&bundles[1], 1, true),
+            (&bundles[1], 37, true),
+            (&bundles[1], 1775, true),
+        ];
+        for (good, offset, is_bundle) in cases {
+            for (key, accepted) in [
+                (P, false),
+                (p_plus_1, false),
+                (bit_255, false),
+                (p_minus_1, true),
+            ] {
+                let mut bytes = good.clone();
+                for (i, b) in key.iter().enumerate() {
+                    bytes[offset + i] = U8(*b);
+                }
+                let result = if is_bundle {
+                    bundle_decodes_canonically(&bytes)
+                } else {
+                    message_decodes_canonically(&bytes)
+                };
+                let expected = if accepted {
+                    Ok(())
+                } else {
+                    Err(Error::InvalidMessage)
+                };
+                assert_eq!(result, expected, "offset {offset}, key {key:02x?}");
+            }
+        }
     }
 
     /// A small xorshift generator, so the inputs below are the same on every run.

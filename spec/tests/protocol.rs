@@ -380,6 +380,8 @@ fn every_tampered_header_field_and_ciphertext_byte_is_rejected() {
                         Error::DecryptionFailed
                     }
                 }
+                // bit 255 of dh: not a canonical key (SPEC §2), refused on decoding
+                33 if mask == 0x80 => Error::InvalidMessage,
                 // dh (a new chain, whose key cannot open it), pn, ct and tag
                 _ => Error::DecryptionFailed,
             };
