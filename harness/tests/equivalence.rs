@@ -50,11 +50,15 @@ fn scenario(opk: bool, pq_last_resort: bool, events: Vec<Event>) -> Scenario {
     }
 }
 
+/// A delivery's recipient, origin, and plaintext length or refusal.
+type Outcome = (Party, Origin, Result<usize, Failure>);
+
 /// Plays `scenario` on both sides, requires equal transcripts, and returns the
 /// results of its deliveries, in order.
-fn agree(scenario: &Scenario) -> Vec<(Party, Origin, Result<usize, Failure>)> {
-    let run = equivalence(scenario).unwrap_or_else(|d| panic!("{d}"));
-    run.deliveries
+fn agree(scenario: &Scenario) -> Result<Vec<Outcome>, String> {
+    let run = equivalence(scenario).map_err(|d| d.to_string())?;
+    Ok(run
+        .deliveries
         .iter()
         .map(|d| {
             (
@@ -63,11 +67,11 @@ fn agree(scenario: &Scenario) -> Vec<(Party, Origin, Result<usize, Failure>)> {
                 d.result.as_ref().map(Vec::len).map_err(Clone::clone),
             )
         })
-        .collect()
+        .collect())
 }
 
 #[test]
-fn every_event_kind_agrees() {
+fn every_event_kind_agrees() -> Result<(), String> {
     let tamper = |pick, how| Event::Tamper { pick, how };
     let events = vec![
         Send {
@@ -173,13 +177,14 @@ fn every_event_kind_agrees() {
         Send { from: Bob, len: 0 },
         Deliver { pick: 0 },
     ];
-    let results = agree(&scenario(true, false, events));
+    let results = agree(&scenario(true, false, events))?;
     // The honest deliveries succeed and every attack is refused.
     for (to, origin, result) in &results {
         let honest = *origin == Origin::Genuine;
         assert_eq!(honest, result.is_ok(), "{to:?} {origin:?} {result:?}");
     }
     assert!(results.len() >= 20, "{}", results.len());
+    Ok(())
 }
 
 #[test]
@@ -235,7 +240,7 @@ fn bob_before_his_session_and_prekey_resends_agree() {
 }
 
 #[test]
-fn the_skip_bounds_agree() {
+fn the_skip_bounds_agree() -> Result<(), String> {
     // Alice sends MAX_BURST + 1 = 2101 messages; Bob gets the last first: a gap
     // over MAX_SKIP (2000), refused; then number 2000 (exactly MAX_SKIP skipped,
     // filling the store to MAX_STORED_SKIPPED_KEYS), accepted; then number 0, from
@@ -248,9 +253,10 @@ fn the_skip_bounds_agree() {
         Deliver { pick: 2000 },
         Deliver { pick: 0 },
     ];
-    let results = agree(&scenario(false, true, events));
+    let results = agree(&scenario(false, true, events))?;
     assert_eq!(results[0].2, Err(Failure::TooManySkipped));
     assert!(results[1].2.is_ok() && results[2].2.is_ok(), "{results:?}");
+    Ok(())
 }
 
 /// Regression (found by the `authentication` invariant): X25519 ignores bit 255, and
@@ -260,7 +266,7 @@ fn the_skip_bounds_agree() {
 /// session it made then refused her real PreKey messages (`PreKeyMismatch`). Now the
 /// changed message is refused on decoding, and the real one is accepted.
 #[test]
-fn a_non_canonical_ephemeral_key_is_refused() {
+fn a_non_canonical_ephemeral_key_is_refused() -> Result<(), String> {
     let flip = |offset| Event::Tamper {
         pick: 0,
         how: Tamper::Flip { offset, mask: 0x80 },
@@ -274,10 +280,11 @@ fn a_non_canonical_ephemeral_key_is_refused() {
         flip(33), // IK_A's last byte
         Deliver { pick: 0 },
     ];
-    let results = agree(&scenario(true, false, events));
+    let results = agree(&scenario(true, false, events))?;
     assert_eq!(results[0].2, Err(Failure::InvalidMessage));
     assert_eq!(results[1].2, Err(Failure::InvalidMessage));
     assert_eq!(results[2].2, Ok(8));
+    Ok(())
 }
 
 /// The comparison can fail: a driver that changes one byte of the third message it

@@ -20,7 +20,7 @@
 //! runs the spec's X25519, ~8 ms a call).
 
 use lockstep::ratchet as imp;
-use lockstep_harness::sides::{Impl, Primitives, Spec};
+use lockstep_harness::sides::{Primitives, Spec};
 use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
 use quickcheck::{QuickCheck, TestResult, Testable};
