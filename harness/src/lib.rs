@@ -11,6 +11,7 @@
 //!
 //! The property tests in `tests/` use the same two sides.
 
+pub mod adversary;
 pub mod broken;
 pub mod driver;
 pub mod invariants;

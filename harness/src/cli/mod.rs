@@ -1,0 +1,7 @@
+//! The subcommands of the `lockstep` binary.
+
+pub(crate) mod check;
+pub(crate) mod protocol;
+pub(crate) mod replay;
+pub(crate) mod repro;
+pub(crate) mod scenarios;

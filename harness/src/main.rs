@@ -1,0 +1,185 @@
+//! `lockstep`: the harness as one command, for CI and for people.
+//!
+//! ```text
+//! lockstep check [--cases N] [--seed S] [--max-events M] [--json] [--out DIR]
+//!                [--only PART,...] [--threads T] [--shrink-time SECONDS] [--slow-vectors]
+//! lockstep replay FILE
+//! lockstep vectors --out DIR
+//! ```
+//!
+//! `check` runs every check the harness has: the RFC and Wycheproof vectors on the
+//! spec and on the implementation, the protocol vectors (the spec regenerates
+//! `vectors/protocol/` byte for byte; the implementation reproduces every vector),
+//! and `N` random conversations run through both and compared record for record,
+//! with every security invariant checked over the implementation's runs. It prints
+//! a table (or, with `--json`, a summary as JSON) and exits 0 only if every check
+//! passed. A failing conversation is shrunk by proptest to a small one, and every
+//! failed check leaves a reproducer file, `lockstep-repro-<check>-<seed>.json`,
+//! that `replay` reruns.
+//!
+//! Exit codes: 0 everything passed; 1 a check failed (or, for `replay`, still
+//! fails); 2 the command could not run (bad arguments, unreadable files).
+
+mod cli;
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use lockstep_harness::broken::Flaw;
+
+use cli::check::{Part, Settings};
+
+/// The scenarios `check` runs by default. A scenario costs about 0.4 s of CPU, the
+/// spec's run nearly all of it, and the vector suites about 20 s: on a 2-core
+/// machine the default run takes about three minutes (3 m 13 s measured, with other
+/// work on the machine).
+const DEFAULT_CASES: usize = 640;
+/// The most events of a default scenario.
+const DEFAULT_MAX_EVENTS: usize = 32;
+
+/// Lockstep: the executable spec of the protocol and its implementation, run
+/// side by side.
+#[derive(Debug, Parser)]
+#[command(name = "lockstep", version)]
+struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run every check: vectors, protocol vectors, spec = impl on random
+    /// conversations, invariants. Exit 0 only if all pass.
+    Check(CheckArgs),
+    /// Rerun a reproducer written by `check`; exit 0 if it now passes, 1 if it
+    /// still fails.
+    Replay {
+        /// The reproducer (lockstep-repro-*.json).
+        file: PathBuf,
+    },
+    /// Write the protocol vectors (vectors/protocol/*.json), computed by the spec,
+    /// into a directory.
+    Vectors {
+        /// The directory (created if need be).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// The flags of `check`.
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Random conversations to run through spec and impl.
+    #[arg(long, default_value_t = DEFAULT_CASES)]
+    cases: usize,
+    /// The seed the conversations are drawn from (default: drawn at random and
+    /// printed). The same seed draws the same conversations.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// The most events in one conversation.
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS)]
+    max_events: usize,
+    /// Print a JSON summary on stdout instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Where to write reproducers of failed checks.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+    /// Run only these parts (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<Part>,
+    /// Threads for the conversations (default: the number of cores). The results
+    /// do not depend on it.
+    #[arg(long)]
+    threads: Option<NonZeroUsize>,
+    /// Seconds proptest may spend shrinking each failure.
+    #[arg(long, default_value_t = 60)]
+    shrink_time: u64,
+    /// Also run RFC 7748's 1,000,000-iteration X25519 vector on the implementation.
+    #[arg(long)]
+    slow_vectors: bool,
+    /// Check a deliberately broken driver instead of the implementation (to see the
+    /// checks catch it).
+    #[arg(long, hide = true, value_parser = parse_flaw)]
+    broken: Option<Flaw>,
+}
+
+/// A flaw by name.
+fn parse_flaw(name: &str) -> Result<Flaw, String> {
+    Flaw::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Flaw::ALL.iter().map(|f| f.name()).collect();
+        format!("no flaw {name:?}; the flaws: {}", names.join(", "))
+    })
+}
+
+/// A seed from the operating system's hasher keys and the clock.
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        hasher.write_u128(now.as_nanos());
+    }
+    hasher.write_u32(std::process::id());
+    hasher.finish()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => {
+            let threads = args
+                .threads
+                .or_else(|| std::thread::available_parallelism().ok())
+                .map_or(1, NonZeroUsize::get)
+                .min(args.cases.max(1));
+            let parts = if args.only.is_empty() {
+                vec![
+                    Part::Vectors,
+                    Part::ProtocolVectors,
+                    Part::Equivalence,
+                    Part::Invariants,
+                ]
+            } else {
+                args.only
+            };
+            cli::check::check(&Settings {
+                cases: args.cases,
+                seed: args.seed.unwrap_or_else(random_seed),
+                seed_given: args.seed.is_some(),
+                max_events: args.max_events,
+                json: args.json,
+                out: args.out,
+                parts,
+                threads,
+                shrink_budget: Duration::from_secs(args.shrink_time),
+                slow_vectors: args.slow_vectors,
+                flaw: args.broken,
+            })
+        }
+        Command::Replay { file } => cli::replay::replay(&file),
+        Command::Vectors { out } => vectors(&out),
+    }
+}
+
+/// `lockstep vectors --out DIR`.
+fn vectors(out: &std::path::Path) -> ExitCode {
+    match lockstep_harness::protocol_vectors::write_all(out) {
+        Ok(paths) => {
+            println!("wrote the protocol vectors (computed by lockstep-spec):");
+            for path in paths {
+                let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+                println!("  {} ({size} bytes)", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("lockstep vectors: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The `lockstep` binary, run as CI runs it: `check` passes and prints its table,
+//! `check --broken` fails and leaves a reproducer, `replay` of that reproducer
+//! still fails, and `vectors` writes exactly the committed protocol vectors.
+//!
+//! Case counts are small and the slow parts are left out (`--only`), so the whole
+//! file runs in well under a minute; `lockstep check` with its defaults is what CI
+//! runs for coverage.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests: a failure is a panic with the command's output"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use lockstep_harness::broken::Flaw;
+
+/// A temporary directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("lockstep-cli-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn lockstep(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lockstep"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn show(output: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        output.status.code(),
+        stdout(output),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// The flaw the failing runs use: it encrypts with a reused message key, so every
+/// conversation of two messages on a chain shows it (its transcript differs from
+/// the spec's), and four cases are enough.
+const FLAW: Flaw = Flaw::ReusesMessageKey;
+
+#[test]
+fn check_passes_and_prints_its_table() {
+    let out = TempDir::new("pass");
+    let dir = out.0.to_str().unwrap();
+    let output = lockstep(&[
+        "check",
+        "--cases",
+        "2",
+        "--seed",
+        "1",
+        "--only",
+        "protocol-vectors,equivalence,invariants",
+        "--out",
+        dir,
+    ]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    assert!(text.contains("lockstep check: seed 1"), "{text}");
+    assert!(text.contains("check") && text.contains("cases") && text.contains("result"));
+    for row in [
+        "protocol vectors: spec regenerates",
+        "protocol vectors: impl reproduces",
+        "equivalence: spec = impl",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("no row {row}:\n{text}"));
+        assert!(line.contains("pass"), "{line}");
+    }
+    let equivalence = text.lines().find(|l| l.starts_with("equivalence")).unwrap();
+    assert!(
+        equivalence.split_whitespace().any(|w| w == "2"),
+        "{equivalence}"
+    );
+    for invariant in lockstep_harness::invariants::all() {
+        let row = format!("invariant: {}", invariant.name);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&row) && l.contains("pass")),
+            "no passing row {row}:\n{text}"
+        );
+    }
+    assert!(text.contains("checks passed"), "{text}");
+    assert_eq!(
+        std::fs::read_dir(&out.0).unwrap().count(),
+        0,
+        "no reproducer when all pass"
+    );
+}
+
+#[test]
+fn check_json_is_a_summary() {
+    let output = lockstep(&[
+        "check",
+        "--cases",
+        "1",
+        "--seed",
+        "5",
+        "--only",
+        "equivalence",
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["passed"], true);
+    assert_eq!(summary["seed"], 5);
+    assert_eq!(summary["driver"], "impl");
+    let checks = summary["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0]["id"], "equivalence");
+    assert_eq!(checks[0]["cases"], 1);
+    assert_eq!(checks[0]["passed"], true);
+}
+
+#[test]
+fn broken_driver_fails_check_and_replay() {
+    let flaw = FLAW;
+    let out = TempDir::new("broken");
+    let dir = out.0.to_str().unwrap();
+    let output = lockstep(&[
+        "check",
+        "--cases",
+        "4",
+        "--seed",
+        "1",
+        "--only",
+        "equivalence,invariants",
+        "--broken",
+        flaw.name(),
+        "--shrink-time",
+        "10",
+        "--out",
+        dir,
+    ]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
+    assert!(text.contains("FAIL"), "{text}");
+    assert!(text.contains(&format!("driver {}", flaw.name())), "{text}");
+
+    // A reproducer per failed check, each naming the check, the flaw and a scenario.
+    let files: Vec<PathBuf> = std::fs::read_dir(&out.0)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!files.is_empty(), "no reproducer written:\n{text}");
+    for file in &files {
+        let name = file.file_name().unwrap().to_str().unwrap();
+        assert!(
+            name.starts_with("lockstep-repro-") && name.ends_with("-1.json"),
+            "{name}"
+        );
+        assert!(
+            text.contains(&file.display().to_string()),
+            "path not printed: {name}\n{text}"
+        );
+        let repro: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        assert_eq!(repro["flaw"], flaw.name());
+        assert_eq!(repro["seed"], 1);
+        assert!(repro["scenario"]["events"].is_array(), "{repro}");
+        let check = repro["check"].as_str().unwrap().to_owned();
+
+        // Replay: still fails, and says which check and why.
+        let replayed = lockstep(&["replay", file.to_str().unwrap()]);
+        let replay_text = stdout(&replayed);
+        assert_eq!(replayed.status.code(), Some(1), "{}", show(&replayed));
+        assert!(replay_text.contains("still FAILS"), "{replay_text}");
+        assert!(replay_text.contains(&check), "{replay_text}");
+        assert!(replay_text.contains(flaw.name()), "{replay_text}");
+    }
+}
+
+#[test]
+fn broken_is_hidden_and_checked() {
+    let help = lockstep(&["check", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(!stdout(&help).contains("--broken"), "{}", stdout(&help));
+    let bad = lockstep(&["check", "--broken", "no-such-flaw"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", show(&bad));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains(Flaw::ALL[0].name()));
+}
+
+#[test]
+fn replay_refuses_what_is_not_a_reproducer() {
+    let out = TempDir::new("not-repro");
+    let file = out.0.join("x.json");
+    std::fs::write(&file, "{}").unwrap();
+    let output = lockstep(&["replay", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+}
+
+#[test]
+fn vectors_writes_the_committed_files() {
+    let out = TempDir::new("vectors");
+    let output = lockstep(&["vectors", "--out", out.0.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/protocol");
+    let mut names: Vec<String> = std::fs::read_dir(&out.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["pqxdh.json", "ratchet.json", "state.json"]);
+    for name in &names {
+        assert!(stdout(&output).contains(name.as_str()), "{name} not listed");
+        assert!(
+            std::fs::read(out.0.join(name)).unwrap()
+                == std::fs::read(committed.join(name)).unwrap(),
+            "{name} differs from vectors/protocol/{name}"
+        );
+    }
+}
