@@ -1,7 +1,9 @@
 //! # lockstep-harness: spec and implementation, run side by side
 //!
 //! The harness drives `lockstep-spec` and `lockstep` on the same inputs and compares
-//! them. Today it holds the primitive layer:
+//! them, from the primitives up to whole conversations with an adversary in them.
+//!
+//! The primitives:
 //!
 //! - [`sides`]: one byte-level interface, [`sides::Primitives`], with the spec and
 //!   the implementation behind it;
@@ -9,7 +11,22 @@
 //! - [`protocol_vectors`]: the generator of the protocol vectors in
 //!   `vectors/protocol/`, computed by the spec alone.
 //!
-//! The property tests in `tests/` use the same two sides.
+//! Conversations:
+//!
+//! - [`model`]: a scenario, a seed and a set-up and the events of a conversation
+//!   between Alice and Bob over a network the adversary controls;
+//! - [`driver`]: the spec's session functions and the implementation's `Session`
+//!   behind one trait, [`driver::Driver`], with one shared error type;
+//! - [`run`]: plays a scenario on a driver and records its transcript (what spec
+//!   and impl must agree on) and the log the invariants read;
+//! - [`strategy`]: proptest strategies for scenarios, which shrink;
+//! - [`invariants`]: the security properties as checks over a run, against the
+//!   concrete adversary of [`adversary`], which computes with the spec alone;
+//! - [`broken`]: deliberately broken drivers, one per invariant, to show each
+//!   invariant catching its bug.
+//!
+//! The `lockstep` binary (`src/main.rs`) runs all of it (`lockstep check`); the
+//! property tests in `tests/` use the same pieces.
 
 pub mod adversary;
 pub mod broken;
