@@ -86,9 +86,13 @@ pub fn event() -> impl Strategy<Value = Event> {
 }
 
 /// A scenario of up to `max_events` events of any kind.
+///
+/// The seed does not shrink: a smaller seed is not a simpler conversation, only
+/// another one, and shrinking it first would spend the budget (each step a spec
+/// run) before the events are touched.
 pub fn scenario(max_events: usize) -> impl Strategy<Value = Scenario> {
     (
-        any::<[u8; 32]>(),
+        any::<[u8; 32]>().no_shrink(),
         set_up(),
         proptest::collection::vec(event(), 0..=max_events),
     )
@@ -97,6 +101,20 @@ pub fn scenario(max_events: usize) -> impl Strategy<Value = Scenario> {
             set_up,
             events,
         })
+}
+
+/// An honest conversation of [`ping_pong`]`(8, 6)` with one compromise of either
+/// party inserted anywhere: what the confidentiality invariants (forward secrecy,
+/// and post-compromise security, which needs a DH ratchet round trip after the
+/// compromise) have the most to judge on.
+pub fn compromised_conversation() -> impl Strategy<Value = Scenario> {
+    (ping_pong(8, 6), party(), any::<prop::sample::Index>()).prop_map(
+        |(mut scenario, party, at)| {
+            let at = at.index(scenario.events.len() + 1);
+            scenario.events.insert(at, Event::Compromise { party });
+            scenario
+        },
+    )
 }
 
 /// An honest conversation: Alice opens, then the parties take `turns` more turns,

@@ -40,19 +40,6 @@ fn spec_cases() -> u32 {
 
 /// An honest conversation (`strategy::ping_pong`) with a compromise of either party
 /// put anywhere in it.
-fn compromised_conversation() -> impl Strategy<Value = Scenario> {
-    (
-        strategy::ping_pong(8, 6),
-        strategy::party(),
-        any::<prop::sample::Index>(),
-    )
-        .prop_map(|(mut scenario, party, at)| {
-            let at = at.index(scenario.events.len() + 1);
-            scenario.events.insert(at, Event::Compromise { party });
-            scenario
-        })
-}
-
 fn keeps_every_invariant(driver: &mut dyn Driver, scenario: &Scenario) -> Result<(), Violation> {
     check_all(&run(driver, scenario))
 }
@@ -68,7 +55,7 @@ proptest! {
     }
 
     #[test]
-    fn the_implementation_heals_after_a_compromise(scenario in compromised_conversation()) {
+    fn the_implementation_heals_after_a_compromise(scenario in strategy::compromised_conversation()) {
         if let Err(violation) = keeps_every_invariant(&mut ImplDriver::new(), &scenario) {
             prop_assert!(false, "{violation}");
         }

@@ -37,22 +37,19 @@ use sha2::{Digest, Sha256};
 
 use super::repro::DivergenceRecord;
 
-/// The scenarios of `lockstep check`: [`strategy::scenario`]'s, with a seed that
-/// does not shrink. A smaller seed is not a simpler conversation, only another one
-/// (every key and plaintext changes with it); and proptest shrinks a tuple's
-/// fields in order, so a shrinkable 32-byte seed would spend the whole shrink
-/// budget (hundreds of steps, each a spec run) before touching the events.
+/// The scenarios of `lockstep check`: three cases in four are
+/// [`strategy::scenario`]'s (whose seed does not shrink: a smaller seed is not a
+/// simpler conversation, only another one, and a shrinkable 32-byte seed would
+/// spend the whole shrink budget, each step a spec run, before touching the
+/// events). One case in four is instead an honest conversation with a compromise in it
+/// ([`strategy::compromised_conversation`]), so that forward secrecy and
+/// post-compromise security (which needs a DH ratchet round trip after the
+/// compromise, rare among random events) are judged on every run.
 pub(crate) fn scenarios(max_events: usize) -> impl Strategy<Value = Scenario> {
-    (
-        any::<[u8; 32]>().no_shrink(),
-        strategy::set_up(),
-        proptest::collection::vec(strategy::event(), 0..=max_events),
-    )
-        .prop_map(|(seed, set_up, events)| Scenario {
-            seed,
-            set_up,
-            events,
-        })
+    prop_oneof![
+        3 => strategy::scenario(max_events),
+        1 => strategy::compromised_conversation(),
+    ]
 }
 
 /// The runner that draws (and shrinks) case `case` of seed `seed`: its RNG is
