@@ -224,6 +224,7 @@ fn slot(party: Party) -> usize {
 // ---------------------------------------------------------------------------------
 
 /// Bob's private prekeys on the spec side, and which one-time keys are left.
+#[derive(Clone)]
 struct SpecBob {
     ik: spec::x25519::X25519SerializedScalar,
     spk: spec::x25519::X25519SerializedScalar,
@@ -234,7 +235,7 @@ struct SpecBob {
 }
 
 /// The conversation through `lockstep-spec`'s session functions.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct SpecDriver {
     states: [Option<spec::ratchet::State>; 2],
     bob: Option<SpecBob>,

@@ -31,6 +31,7 @@
 pub mod adversary;
 pub mod broken;
 pub mod driver;
+pub mod fuzz;
 pub mod invariants;
 pub mod kat;
 pub mod model;

@@ -1,0 +1,10 @@
+//! `conversation`: see `lockstep_harness::fuzz::conversation` for what it checks.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Err(finding) = lockstep_harness::fuzz::conversation(data) {
+        panic!("{finding}");
+    }
+});

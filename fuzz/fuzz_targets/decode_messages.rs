@@ -1,0 +1,10 @@
+//! `decode_messages`: see `lockstep_harness::fuzz::decode_messages` for what it checks.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Err(finding) = lockstep_harness::fuzz::decode_messages(data) {
+        panic!("{finding}");
+    }
+});

@@ -1,0 +1,10 @@
+//! `primitives_differential`: see `lockstep_harness::fuzz::primitives_differential` for what it checks.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Err(finding) = lockstep_harness::fuzz::primitives_differential(data) {
+        panic!("{finding}");
+    }
+});
