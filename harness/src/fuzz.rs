@@ -474,6 +474,14 @@ pub fn frame(messages: &[&[u8]]) -> Vec<u8> {
     out
 }
 
+/// The ratchet message a PreKey message carries (bytes 1647.., SPEC §5.2).
+fn carried(message: &[u8]) -> Option<&[u8]> {
+    match message {
+        [_, lockstep::consts::MSG_PREKEY, ..] => message.get(lockstep::consts::PREKEY_HEADER_LEN..),
+        _ => None,
+    }
+}
+
 /// What [`decrypt_untrusted`] delivers to: the implementation's [`Session`], or, in
 /// the tests that show the target catching bugs, a deliberately broken one.
 pub trait Recipient {
@@ -502,8 +510,10 @@ impl Recipient for Session {
 /// order, each with a fresh ratchet key. For every message: decryption never
 /// panics; a refusal leaves the state encoding byte for byte as it was (SPEC §4.6:
 /// decryption is transactional); a success is one of the messages its peer sent and
-/// has not delivered, gives that message's plaintext, and the same bytes delivered
-/// again are refused, again without a change of state.
+/// has not delivered (or the ratchet message such a PreKey message carries: SPEC
+/// §5.2), gives that message's plaintext, is not a message accepted before in either
+/// form, and the same bytes delivered again are refused, again without a change of
+/// state.
 ///
 /// # Errors
 /// A [`Finding`] naming the property that failed.
@@ -541,7 +551,7 @@ pub fn deliver_untrusted<R: Recipient>(
             format!("state does not decode: {e:?}"),
         )
     })?;
-    let mut accepted: Vec<&[u8]> = Vec::new();
+    let mut accepted: Vec<usize> = Vec::new();
     for (i, message) in frames(rest).into_iter().enumerate() {
         let before = session.encoding();
         let r = untrusted_r(fixture.index, i);
@@ -559,18 +569,19 @@ pub fn deliver_untrusted<R: Recipient>(
                 }
             }
             Ok(plaintext) => {
-                let genuine = fixture
-                    .pending
-                    .iter()
-                    .find(|p| p.to == to && p.bytes == message);
-                let Some(genuine) = genuine else {
+                // The message, or the ratchet message a PreKey message carries (SPEC
+                // §5.2: the same message, which Bob's session decrypts either way).
+                let genuine = fixture.pending.iter().enumerate().find(|(_, p)| {
+                    p.to == to && (p.bytes == message || carried(&p.bytes) == Some(message))
+                });
+                let Some((index, genuine)) = genuine else {
                     return Err(finding(
                         UNTRUSTED,
                         "a message no one sent was accepted",
                         format!("{} accepted message {i}: {}", to.name(), hex(message)),
                     ));
                 };
-                if accepted.contains(&message) {
+                if accepted.contains(&index) {
                     return Err(finding(
                         UNTRUSTED,
                         "a message was accepted twice",
@@ -584,7 +595,7 @@ pub fn deliver_untrusted<R: Recipient>(
                         format!("{} decrypted message {i} to another plaintext", to.name()),
                     ));
                 }
-                accepted.push(message);
+                accepted.push(index);
                 let after = session.encoding();
                 let again = session.decrypt(message, &untrusted_r(fixture.index, i + 1000));
                 if again.is_ok() || session.encoding() != after {
@@ -1336,6 +1347,7 @@ fn decode_corpus() -> Result<Vec<(String, Vec<u8>)>, Finding> {
     for vector in p::pqxdh().map_err(vectors_failed)? {
         out.push((format!("seed-bundle-{}", vector.id), vector.bundle));
     }
+    let mut prekey_header = None;
     for conversation in p::ratchet().map_err(vectors_failed)? {
         for (i, step) in conversation.steps.iter().enumerate() {
             if let p::Step::Send(send) = step {
@@ -1343,9 +1355,29 @@ fn decode_corpus() -> Result<Vec<(String, Vec<u8>)>, Finding> {
                     format!("seed-{}-{i:02}", conversation.id),
                     send.wire.clone(),
                 ));
+                if send.wire.get(1) == Some(&lockstep::consts::MSG_PREKEY) {
+                    prekey_header = send
+                        .wire
+                        .get(..lockstep::consts::PREKEY_HEADER_LEN)
+                        .map(<[u8]>::to_vec);
+                }
             }
         }
     }
+    // One byte over the longest ratchet message (SPEC §5.1: MessageTooLarge), bare
+    // and carried by a PreKey message: inputs the fuzzer would not grow to itself.
+    let mut oversized = out
+        .iter()
+        .find(|(_, m)| m.get(1) == Some(&lockstep::consts::MSG_RATCHET))
+        .and_then(|(_, m)| m.get(..lockstep::consts::RATCHET_HEADER_LEN))
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default();
+    oversized.resize(lockstep::wire::MAX_RATCHET_MESSAGE_LEN + 1, 0);
+    if let Some(mut header) = prekey_header {
+        header.extend_from_slice(&oversized);
+        out.push(("seed-prekey-oversized".to_owned(), header));
+    }
+    out.push(("seed-ratchet-oversized".to_owned(), oversized));
     Ok(out)
 }
 

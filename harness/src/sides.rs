@@ -329,15 +329,17 @@ impl Primitives for Spec {
     }
 
     fn ml_kem_decaps(dk: &[u8], c: &[u8]) -> Result<[u8; 32], Refusal> {
-        let dk = spec_ml_kem_sized(
-            dk,
-            spec::ml_kem::DECAPSULATION_KEY_LEN,
-            spec::ml_kem::DecapsulationKey::from_public_slice,
-        )?;
+        // FIPS 203 §7.3's order: 1. the ciphertext type check, 2. the decapsulation
+        // key type check, 3. (in `decaps`) the hash check.
         let c = spec_ml_kem_sized(
             c,
             spec::ml_kem::CIPHERTEXT_LEN,
             spec::ml_kem::Ciphertext::from_public_slice,
+        )?;
+        let dk = spec_ml_kem_sized(
+            dk,
+            spec::ml_kem::DECAPSULATION_KEY_LEN,
+            spec::ml_kem::DecapsulationKey::from_public_slice,
         )?;
         spec::ml_kem::decaps(&dk, &c)
             .map(|k| k.to_public_array())
@@ -483,8 +485,9 @@ impl Primitives for Impl {
     }
 
     fn ml_kem_decaps(dk: &[u8], c: &[u8]) -> Result<[u8; 32], Refusal> {
-        let dk = lockstep::ml_kem::DecapsulationKey::from_bytes(dk).map_err(impl_refusal)?;
+        // FIPS 203 §7.3's order: the ciphertext's length, then the key's.
         let c = lockstep::ml_kem::Ciphertext::from_bytes(c).map_err(impl_refusal)?;
+        let dk = lockstep::ml_kem::DecapsulationKey::from_bytes(dk).map_err(impl_refusal)?;
         Ok(*dk.decapsulate(&c).as_bytes())
     }
 }
