@@ -5,6 +5,10 @@
 //!                [--only PART,...] [--threads T] [--shrink-time SECONDS] [--slow-vectors]
 //! lockstep replay FILE
 //! lockstep vectors --out DIR
+//! lockstep fuzz run [--time SECS] [--target NAME,...] [--fuzz-dir DIR] [--log-dir DIR]
+//!                   [--toolchain auto|nightly|bootstrap] [--json]
+//! lockstep fuzz corpus [--out DIR]
+//! lockstep fuzz repro TARGET FILE...
 //! ```
 //!
 //! `check` runs every check the harness has: the RFC and Wycheproof vectors on the
@@ -16,6 +20,14 @@
 //! passed. A failing conversation is shrunk by proptest to a small one, and every
 //! failed check leaves a reproducer file, `lockstep-repro-<check>-<seed>.json`,
 //! that `replay` reruns.
+//!
+//! `fuzz` drives the fuzz targets of `fuzz/` (bodies in `lockstep_harness::fuzz`):
+//! `run` fuzzes each with libFuzzer through cargo-fuzz for `--time` seconds and
+//! prints a table of executions, coverage and crashes (libFuzzer's output goes to
+//! `target/fuzz-logs/<target>.log`); `corpus` writes the seed corpora into
+//! `fuzz/corpus/`; `repro` runs a target's body on files (crash inputs, regression
+//! files) without libFuzzer, on the stable toolchain. Each exits 1 if a target
+//! crashed or a file fails, and also if it could not run at all.
 //!
 //! Exit codes: 0 everything passed; 1 a check failed (or, for `replay`, still
 //! fails); 2 the command could not run (bad arguments, unreadable files).
@@ -68,6 +80,13 @@ enum Command {
         /// The directory (created if need be).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Fuzz the targets of fuzz/ with libFuzzer, write their seed corpora, or run
+    /// a target on files (crash inputs, regressions).
+    Fuzz {
+        /// What to do.
+        #[command(subcommand)]
+        command: cli::fuzz::FuzzCommand,
     },
 }
 
@@ -163,6 +182,7 @@ fn main() -> ExitCode {
         }
         Command::Replay { file } => cli::replay::replay(&file),
         Command::Vectors { out } => vectors(&out),
+        Command::Fuzz { command } => cli::fuzz::main(command),
     }
 }
 
