@@ -13,6 +13,7 @@
 //! | [`decrypt_untrusted`] | a session number, a recipient, framed messages | an established session given anything: no panic; a refusal leaves the state encoding unchanged; only messages the peer sent decrypt, to what was sent, once |
 //! | [`state_decode`] | bytes | `Session::from_bytes` and the spec's `decode_state` agree; what decodes re-encodes to the input; an encryption from it is the same on both sides |
 //! | [`conversation`] | a scenario, via `arbitrary` | spec and impl transcripts are equal; every invariant of [`crate::invariants`] holds |
+//! | [`conversation_impl`] | the same | the implementation alone keeps every invariant (faster: no spec) |
 //! | [`primitives_differential`] | an operation byte and its inputs | spec ≡ impl for X25519, the AEAD, HKDF/HMAC/SHA-2, XEdDSA and ML-KEM |
 //!
 //! The spec is slow (an X25519 takes milliseconds in it, SPEC's set-up a quarter of
@@ -102,6 +103,12 @@ const TARGETS: &[Target] = &[
         about: "a whole scenario: spec and impl transcripts equal, every invariant holds",
         max_len: 1024,
         check: conversation,
+    },
+    Target {
+        name: "conversation_impl",
+        about: "a whole scenario through the implementation alone: every invariant holds",
+        max_len: 1024,
+        check: conversation_impl,
     },
     Target {
         name: "primitives_differential",
@@ -1001,6 +1008,21 @@ pub fn check_scenario(scenario: &Scenario) -> Result<Run, Finding> {
     Ok(impl_run)
 }
 
+/// The [`ConversationInput`] `arbitrary` reads from `data`, if it can.
+#[cfg(feature = "arbitrary")]
+fn read_conversation(data: &[u8]) -> Option<ConversationInput> {
+    use arbitrary::Arbitrary;
+    ConversationInput::arbitrary(&mut arbitrary::Unstructured::new(data)).ok()
+}
+
+/// Without the `arbitrary` feature there is no structure-aware reading of the input:
+/// no input is a scenario.
+#[cfg(not(feature = "arbitrary"))]
+fn read_conversation(data: &[u8]) -> Option<ConversationInput> {
+    let _ = data;
+    None
+}
+
 /// A scenario read from the input with `arbitrary` ([`ConversationInput`], bounded
 /// by [`ConversationInput::scenario`]) is played through spec and implementation:
 /// the transcripts (every wire byte, plaintext, refusal and state encoding) must be
@@ -1009,25 +1031,34 @@ pub fn check_scenario(scenario: &Scenario) -> Result<Run, Finding> {
 ///
 /// # Errors
 /// A [`Finding`] with the first divergence or the violation.
-#[cfg(feature = "arbitrary")]
 pub fn conversation(data: &[u8]) -> Result<(), Finding> {
-    use arbitrary::Arbitrary;
-    let mut input = arbitrary::Unstructured::new(data);
-    let Ok(input) = ConversationInput::arbitrary(&mut input) else {
-        return Ok(());
-    };
-    check_scenario(&input.scenario()).map(|_| ())
+    match read_conversation(data) {
+        Some(input) => check_scenario(&input.scenario()).map(|_| ()),
+        None => Ok(()),
+    }
 }
 
-/// Without the `arbitrary` feature there is no structure-aware reading of the input:
-/// every input is accepted unchecked.
+const CONVERSATION_IMPL: &str = "conversation_impl";
+
+/// [`conversation`] without the spec: the implementation alone plays the scenario
+/// and must keep every invariant of [`crate::invariants`]. Without the spec's
+/// milliseconds per operation it runs some hundred times faster, so the fuzzer
+/// explores far more scenarios; equivalence is [`conversation`]'s to check.
 ///
 /// # Errors
-/// Never.
-#[cfg(not(feature = "arbitrary"))]
-pub fn conversation(data: &[u8]) -> Result<(), Finding> {
-    let _ = data;
-    Ok(())
+/// A [`Finding`] with the violation.
+pub fn conversation_impl(data: &[u8]) -> Result<(), Finding> {
+    let Some(input) = read_conversation(data) else {
+        return Ok(());
+    };
+    let impl_run = run(&mut ImplDriver::new(), &input.scenario());
+    crate::invariants::check_all(&impl_run).map_err(|violation| {
+        finding(
+            CONVERSATION_IMPL,
+            "an invariant failed",
+            format!("{violation:?}"),
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------
@@ -1324,7 +1355,8 @@ fn vectors_failed(error: impl fmt::Debug) -> Finding {
 ///   rejected (`state.json`, and the states after each step of `ratchet.json`);
 /// - `decrypt_untrusted`: per fixture and recipient, the messages in flight one by
 ///   one, all in order, all in reverse, and the delivered ones again (replays);
-/// - `conversation`: the harness's named scenarios, one per kind of event;
+/// - `conversation`, `conversation_impl`: the harness's named scenarios, one per
+///   kind of event;
 /// - `primitives_differential`: inputs of every operation, with the bundle
 ///   signatures of the protocol vectors for XEdDSA and real ciphertexts for ML-KEM.
 ///
@@ -1335,7 +1367,7 @@ pub fn seed_corpus(name: &str) -> Result<Vec<(String, Vec<u8>)>, Finding> {
         "decode_messages" => decode_corpus(),
         "state_decode" => state_corpus(),
         "decrypt_untrusted" => untrusted_corpus(),
-        "conversation" => Ok(conversation_corpus()),
+        "conversation" | "conversation_impl" => Ok(conversation_corpus()),
         "primitives_differential" => primitives_corpus(),
         other => Err(finding("seed_corpus", "unknown target", other)),
     }
