@@ -196,6 +196,24 @@ fn same_decoding(
     }
 }
 
+/// A finding if the borrowed decoder (`<decoder>_ref`) did not `agree` with the
+/// owned one.
+fn borrowed_agrees(
+    decoder: &str,
+    agree: bool,
+    owned: &impl fmt::Debug,
+    borrowed: &impl fmt::Debug,
+) -> Result<(), Finding> {
+    if agree {
+        return Ok(());
+    }
+    Err(finding(
+        DECODE,
+        "borrowed and owned decoding differ",
+        format!("{decoder} {owned:?} / {decoder}_ref {borrowed:?}"),
+    ))
+}
+
 /// Does the borrowed decoding agree with the owned one?
 fn same_ratchet_ref(
     owned: &lockstep::wire::RatchetMessage,
@@ -227,13 +245,7 @@ pub fn decode_messages(data: &[u8]) -> Result<(), Finding> {
         (Err(o), Err(b)) => o == b,
         _ => false,
     };
-    if !agree {
-        return Err(finding(
-            DECODE,
-            "borrowed and owned decoding differ",
-            format!("decode_message {owned:?} / decode_message_ref {borrowed:?}"),
-        ));
-    }
+    borrowed_agrees("decode_message", agree, &owned, &borrowed)?;
     same_decoding(
         "decode_message",
         data,
@@ -251,13 +263,7 @@ pub fn decode_messages(data: &[u8]) -> Result<(), Finding> {
         (Err(o), Err(b)) => o == b,
         _ => false,
     };
-    if !agree {
-        return Err(finding(
-            DECODE,
-            "borrowed and owned decoding differ",
-            format!("decode_ratchet_message {owned:?} / decode_ratchet_message_ref {borrowed:?}"),
-        ));
-    }
+    borrowed_agrees("decode_ratchet_message", agree, &owned, &borrowed)?;
     same_decoding(
         "decode_ratchet_message",
         data,

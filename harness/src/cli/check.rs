@@ -441,20 +441,6 @@ fn reproducer(
     })
 }
 
-/// `1.23 s`, or `2 m 03 s` from two minutes on.
-fn duration(seconds: f64) -> String {
-    if seconds >= 120.0 {
-        #[allow(
-            clippy::cast_possible_truncation,
-            reason = "whole seconds of a run: far below 2^64"
-        )]
-        let whole = seconds.round() as u64;
-        format!("{} m {:02} s", whole / 60, whole % 60)
-    } else {
-        format!("{seconds:.2} s")
-    }
-}
-
 /// The JSON summary (`--json`).
 #[derive(Serialize)]
 struct Summary<'a> {
@@ -640,7 +626,7 @@ fn print_table(settings: &Settings, rows: &[Row], wall: f64) {
             r.label,
             r.cases,
             result,
-            duration(r.seconds)
+            super::duration(r.seconds, 2)
         );
     }
     let skipped: Vec<String> = rows
@@ -691,7 +677,7 @@ fn print_table(settings: &Settings, rows: &[Row], wall: f64) {
             };
             println!(
                 "  shrunk by proptest to {after} events ({steps} scenarios tried, {}{budget}):",
-                duration(seconds)
+                super::duration(seconds, 2)
             );
             if let Some(text) = &f.shrunk_failure {
                 println!("    {text}");
@@ -748,14 +734,14 @@ fn print_table(settings: &Settings, rows: &[Row], wall: f64) {
         println!(
             "all {} checks passed in {} (wall){scenario_note}",
             rows.len(),
-            duration(wall)
+            super::duration(wall, 2)
         );
     } else {
         println!(
             "{} of {} checks FAILED in {} (wall){scenario_note}",
             failed.len(),
             rows.len(),
-            duration(wall)
+            super::duration(wall, 2)
         );
     }
 }

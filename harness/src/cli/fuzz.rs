@@ -853,20 +853,6 @@ fn count(n: usize, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
-/// `12.3 s`, or `2 m 03 s` from two minutes on.
-fn duration(seconds: f64) -> String {
-    if seconds >= 120.0 {
-        #[allow(
-            clippy::cast_possible_truncation,
-            reason = "whole seconds of a run: far below 2^64"
-        )]
-        let whole = seconds.round() as u64;
-        format!("{} m {:02} s", whole / 60, whole % 60)
-    } else {
-        format!("{seconds:.1} s")
-    }
-}
-
 /// Prints the table of `lockstep fuzz run`, then what to do about each failure.
 fn print_run_table(plan: &Plan<'_>, rows: &[Row], wall: f64) {
     let number = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), group);
@@ -887,7 +873,7 @@ fn print_run_table(plan: &Plan<'_>, rows: &[Row], wall: f64) {
             let s = &r.stats;
             [
                 r.target.to_owned(),
-                duration(r.wall_seconds),
+                super::duration(r.wall_seconds, 1),
                 number(s.executions),
                 number(s.exec_per_sec),
                 number(s.cov),
@@ -992,14 +978,14 @@ fn print_run_table(plan: &Plan<'_>, rows: &[Row], wall: f64) {
         println!(
             "all {} ran clean in {} (wall)",
             count(rows.len(), "target"),
-            duration(wall)
+            super::duration(wall, 1)
         );
     } else {
         println!(
             "{} of {} FAILED in {} (wall)",
             failed.len(),
             count(rows.len(), "target"),
-            duration(wall)
+            super::duration(wall, 1)
         );
     }
 }
@@ -1457,7 +1443,7 @@ Done 10 runs in 60 second(s)
         assert_eq!(group(999), "999");
         assert_eq!(group(1_000), "1,000");
         assert_eq!(group(1_234_567), "1,234,567");
-        assert_eq!(duration(59.94), "59.9 s");
-        assert_eq!(duration(123.0), "2 m 03 s");
+        assert_eq!(crate::cli::duration(59.94, 1), "59.9 s");
+        assert_eq!(crate::cli::duration(123.0, 1), "2 m 03 s");
     }
 }
