@@ -1048,7 +1048,7 @@ const CONVERSATION_IMPL: &str = "conversation_impl";
 
 /// [`conversation`] without the spec: the implementation alone plays the scenario
 /// and must keep every invariant of [`crate::invariants`]. Without the spec's
-/// milliseconds per operation it runs some hundred times faster, so the fuzzer
+/// milliseconds per operation it runs about ten times faster, so the fuzzer
 /// explores far more scenarios; equivalence is [`conversation`]'s to check.
 ///
 /// # Errors
