@@ -285,10 +285,12 @@ fn check_handshake(v: &PqxdhVector, f: &mut Failures) {
         &point(&v.dh3),
         v.dh4.map(|d| point(&d)).as_ref(),
         &spec::ml_kem::SharedSecret::from_public_slice(&v.ss),
+        // TH = SHA-256(PreKey header), of the recorded header.
+        &spec::sha256::hash(&spec::ByteSeq::from_public_slice(&v.prekey_header)),
     );
     f.same(
         id,
-        "sk (kdf of the recorded DH outputs and SS)",
+        "sk (kdf of the recorded DH outputs, SS and TH)",
         &sk.to_public_array(),
         &v.sk,
     );

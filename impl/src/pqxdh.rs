@@ -18,7 +18,8 @@ use crate::Error;
 use crate::consts::{AD_LEN, F, INFO_PQXDH};
 use crate::hkdf::hkdf;
 use crate::ml_kem::{DecapsulationKey, ENCAPSULATION_SEED_LEN, EncapsulationKey};
-use crate::wire::{PreKeyBundle, PreKeyHeader, encode_ec, encode_kem};
+use crate::wire::{PreKeyBundle, PreKeyHeader, encode_ec, encode_kem, encode_prekey_header};
+use sha2::{Digest, Sha256};
 use crate::x25519::{self, PrivateKey, PublicKey};
 use crate::xeddsa::{self, RANDOM_LEN};
 
@@ -117,12 +118,15 @@ impl fmt::Debug for SharedKey {
     }
 }
 
-/// SPEC §3.4, §3.5: what the key agreement leaves: `SK` and `AD`. (The DH outputs
-/// and `SS` are erased, as PQXDH asks.)
+/// SPEC §3.4, §3.5: what the key agreement leaves: `SK`, `AD` and `TH`. (The DH
+/// outputs and `SS` are erased, as PQXDH asks.)
 #[derive(Debug)]
 pub struct PqxdhKeys {
     /// `SK`.
     pub sk: SharedKey,
+    /// `TH = SHA-256(PreKey header)` (public), bound into `SK`; Bob's session keeps it
+    /// as `prekey_hash` (SPEC §4.3).
+    pub th: [u8; 32],
     /// `AD = EncodeEC(IK_A) ‖ EncodeEC(IK_B)`, 66 bytes (public).
     pub ad: [u8; AD_LEN],
 }
@@ -225,11 +229,15 @@ impl PreKeyBundle {
     }
 }
 
-/// SPEC §3.4; PQXDH rev 2 §2.2 `KDF(KM)`:
+/// SPEC §3.4; PQXDH rev 2 §2.2 `KDF(KM)`, with the PreKey header bound in by `TH`:
 ///
 /// ```text
-/// SK = HKDF(salt = 0^32, ikm = F ‖ DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS, info = INFO_PQXDH, L = 32)
+/// SK = HKDF(salt = 0^32, ikm = F ‖ DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS, info = INFO_PQXDH ‖ TH, L = 32)
 /// ```
+///
+/// X25519 clamps its scalar, so the DH values do not fix `EK_A` (every point of its
+/// small-order coset gives the same outputs); `TH` ([`transcript_hash`]) makes a
+/// re-encoded PreKey header derive another `SK` (SPEC §8).
 #[must_use]
 pub fn kdf(
     dh1: &x25519::SharedSecret,
@@ -237,6 +245,7 @@ pub fn kdf(
     dh3: &x25519::SharedSecret,
     dh4: Option<&x25519::SharedSecret>,
     ss: &crate::ml_kem::SharedSecret,
+    th: &[u8; 32],
 ) -> SharedKey {
     let mut ikm = Zeroizing::new(Vec::with_capacity(F.len() + 5 * 32));
     ikm.extend_from_slice(&F);
@@ -247,8 +256,18 @@ pub fn kdf(
         ikm.extend_from_slice(dh4.as_bytes());
     }
     ikm.extend_from_slice(ss.as_bytes());
-    let okm = hkdf::<SK_LEN>(&[0u8; 32], &ikm, INFO_PQXDH);
+    // info = INFO_PQXDH ‖ TH
+    let mut info = [0u8; INFO_PQXDH.len() + 32];
+    info[..INFO_PQXDH.len()].copy_from_slice(INFO_PQXDH);
+    info[INFO_PQXDH.len()..].copy_from_slice(th);
+    let okm = hkdf::<SK_LEN>(&[0u8; 32], &ikm, &info);
     SharedKey(*okm)
+}
+
+/// SPEC §3.4: `TH = SHA-256(PreKey header)`, the 1,647-byte header of SPEC §5.2.
+#[must_use]
+pub fn transcript_hash(header: &PreKeyHeader) -> [u8; 32] {
+    Sha256::digest(encode_prekey_header(header)).into()
 }
 
 /// SPEC §3.4: `AD = EncodeEC(IK_A) ‖ EncodeEC(IK_B)`, 66 bytes.
@@ -290,8 +309,7 @@ pub fn initiate(
     };
     // (CT, SS) = ENCAPS(PQPK_B, m)
     let (ct, ss) = bundle.pqpk_b.encapsulate_derand(m);
-    let sk = kdf(&dh1, &dh2, &dh3, dh4.as_ref(), &ss);
-    let ad = associated_data(ik_a.public.as_bytes(), &b.ik_b);
+    // header = IK_A, EK_A, the prekey ids, CT
     let header = PreKeyHeader {
         ik_a: *ik_a.public.as_bytes(),
         ek_a: *ek_a.public_key().as_bytes(),
@@ -300,7 +318,13 @@ pub fn initiate(
         opk_id,
         ct,
     };
-    Ok((PqxdhKeys { sk, ad }, header))
+    // TH = SHA-256(header)
+    let th = transcript_hash(&header);
+    // SK = HKDF(0^32, F ‖ DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS, INFO_PQXDH ‖ TH, 32)
+    let sk = kdf(&dh1, &dh2, &dh3, dh4.as_ref(), &ss, &th);
+    // AD = EncodeEC(IK_A) ‖ EncodeEC(IK_B)
+    let ad = associated_data(ik_a.public.as_bytes(), &b.ik_b);
+    Ok((PqxdhKeys { sk, th, ad }, header))
 }
 
 /// SPEC §3.5; PQXDH rev 2 §3.4: Bob's side, from the PreKey header and the private
@@ -335,7 +359,10 @@ pub fn respond(
     };
     // SS = DECAPS(PQPK_B, CT)
     let ss = pqpk_b.decapsulate(&header.ct);
-    let sk = kdf(&dh1, &dh2, &dh3, dh4.as_ref(), &ss);
+    // TH = SHA-256(header)
+    let th = transcript_hash(header);
+    // SK, AD as in SPEC §3.4
+    let sk = kdf(&dh1, &dh2, &dh3, dh4.as_ref(), &ss, &th);
     let ad = associated_data(&header.ik_a, ik_b.public.as_bytes());
-    Ok(PqxdhKeys { sk, ad })
+    Ok(PqxdhKeys { sk, th, ad })
 }

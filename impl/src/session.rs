@@ -247,7 +247,8 @@ impl Session {
         // Run.
         let keys = pqxdh::respond(identity, &spk_b, &pqpk_b, opk_b.as_ref(), header)?;
         let mut state = ratchet_init_bob(&keys.sk, &keys.ad, spk_b);
-        state.prekey_hash = Some(prekey_hash(&encode_prekey_header(header)));
+        // prekey_hash = SHA-256(header), the TH that PQXDH bound into SK
+        state.prekey_hash = Some(keys.th);
         let message = RatchetMessageRef {
             header: prekey_message.message.header,
             ciphertext: &prekey_message.message.ciphertext,

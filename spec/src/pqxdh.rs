@@ -19,7 +19,8 @@ use crate::ml_kem::{
     DecapsulationKey, EncapsulationKey, Seed32, SharedSecret, check_encapsulation_key, decaps,
     encaps,
 };
-use crate::wire::{PreKeyBundle, PreKeyHeader, encode_ec, encode_kem};
+use crate::sha256::{self, Sha256Digest};
+use crate::wire::{PreKeyBundle, PreKeyHeader, encode_ec, encode_kem, encode_prekey_header};
 use crate::x25519::{X25519SerializedPoint, X25519SerializedScalar, x25519_base, x25519_dh};
 use crate::xeddsa::{XEdDSARandom, xeddsa_sign, xeddsa_verify};
 use hacspec_lib::*;
@@ -82,7 +83,10 @@ pub struct PqxdhKeys {
     pub dh4: Option<X25519SerializedPoint>,
     /// `SS`: the ML-KEM-1024 shared secret.
     pub ss: SharedSecret,
-    /// `SK = KDF(DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS)`.
+    /// `TH = SHA-256(PreKey header)` (SPEC §3.4), the header bound into `SK`; equal
+    /// to the `prekey_hash` Bob's session keeps (SPEC §4.3).
+    pub th: Sha256Digest,
+    /// `SK = KDF(DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS)` with `info = INFO_PQXDH ‖ TH`.
     pub sk: SharedKey,
     /// `AD = EncodeEC(IK_A) ‖ EncodeEC(IK_B)`, 66 bytes.
     pub ad: ByteSeq,
@@ -158,17 +162,21 @@ pub fn verify_bundle(bundle: &PreKeyBundle) -> Result<VerifiedPreKeyBundle, Erro
     })
 }
 
-/// SPEC §3.4; PQXDH rev 2 §2.2 `KDF(KM)` and §3.3: the secret key `SK`.
+/// SPEC §3.4; PQXDH rev 2 §2.2 `KDF(KM)` and §3.3, with SPEC §3.4's binding of the
+/// PreKey header: the secret key `SK`.
 ///
 /// ```text
 /// SK = HKDF(salt = 0^32,
 ///           ikm  = F ‖ DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS,
-///           info = INFO_PQXDH,
+///           info = INFO_PQXDH ‖ TH,
 ///           L    = 32)
 /// ```
 ///
 /// `F` is 32 bytes 0xFF, "for cryptographic domain separation with XEdDSA" (PQXDH rev
-/// 2 §2.2).
+/// 2 §2.2). `TH = SHA-256(PreKey header)` (SPEC §5.2, 1647 bytes) binds every public
+/// value of Alice's first message into `SK`: `X25519` clamps its scalar, so the DH
+/// values alone do not fix `EK_A` (any point of its small-order coset gives the same
+/// DH outputs), and without `TH` a re-encoded header would be accepted (SPEC §8).
 #[allow(
     clippy::expect_used,
     reason = "L is the constant 32, never input; HKDF fails only for L > 8160 (RFC 5869 §2.3)"
@@ -179,6 +187,7 @@ pub fn kdf(
     dh3: &X25519SerializedPoint,
     dh4: Option<&X25519SerializedPoint>,
     ss: &SharedSecret,
+    th: &Sha256Digest,
 ) -> SharedKey {
     // ikm = F ‖ DH1 ‖ DH2 ‖ DH3
     let mut ikm = ByteSeq::from_public_slice(&F)
@@ -191,15 +200,19 @@ pub fn kdf(
     }
     // ‖ SS
     ikm = ikm.concat(ss);
-    // HKDF(salt = 0^32, ikm, info = INFO_PQXDH, L = 32)
-    let okm = hkdf(
-        &ByteSeq::new(32),
-        &ikm,
-        &ByteSeq::from_public_slice(INFO_PQXDH),
-        SK_LEN,
-    )
+    // info = INFO_PQXDH ‖ TH
+    let info = ByteSeq::from_public_slice(INFO_PQXDH).concat(th);
+    // HKDF(salt = 0^32, ikm, info, L = 32)
+    let okm = hkdf(&ByteSeq::new(32), &ikm, &info, SK_LEN)
     .expect("L = 32 <= 255 * HashLen");
     SharedKey::from_seq(&okm)
+}
+
+/// SPEC §3.4: `TH = SHA-256(PreKey header)`, the hash of the 1,647-byte header of
+/// Alice's first message (SPEC §5.2) that [`kdf`] binds into `SK`.
+pub fn transcript_hash(header: &PreKeyHeader) -> Sha256Digest {
+    // TH = SHA-256(header)
+    sha256::hash(&encode_prekey_header(header))
 }
 
 /// SPEC §3.4; PQXDH rev 2 §3.3: the associated data of the session,
@@ -220,9 +233,11 @@ pub fn associated_data(ik_a: &X25519SerializedPoint, ik_b: &X25519SerializedPoin
 /// DH3 = DH(EK_A, SPK_B)
 /// DH4 = DH(EK_A, OPK_B)                      only if the bundle has an OPK
 /// (CT, SS) = ENCAPS(PQPK_B, m)
+/// header = the PreKey header (SPEC §5.2): IK_A, EK_A, the prekey ids, CT
+/// TH = SHA-256(header)
 /// SK = HKDF(salt = 0^32,
 ///           ikm  = F ‖ DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS,
-///           info = INFO_PQXDH,
+///           info = INFO_PQXDH ‖ TH,
 ///           L    = 32)
 /// AD = EncodeEC(IK_A) ‖ EncodeEC(IK_B)       66 bytes
 /// ```
@@ -258,10 +273,7 @@ pub fn initiate(
     };
     // (CT, SS) = ENCAPS(PQPK_B, m)
     let (ss, ct) = encaps(&bundle.pqpk_b, m)?;
-    // SK = HKDF(0^32, F ‖ DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS, INFO_PQXDH, 32)
-    let sk = kdf(&dh1, &dh2, &dh3, dh4.as_ref(), &ss);
-    // AD = EncodeEC(IK_A) ‖ EncodeEC(IK_B)
-    let ad = associated_data(&ik_a_public, &bundle.ik_b);
+    // header = the PreKey header: IK_A, EK_A, the prekey ids, CT
     let header = PreKeyHeader {
         ik_a: ik_a_public,
         ek_a: ek_a_public,
@@ -270,6 +282,12 @@ pub fn initiate(
         opk_id,
         ct,
     };
+    // TH = SHA-256(header)
+    let th = transcript_hash(&header);
+    // SK = HKDF(0^32, F ‖ DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS, INFO_PQXDH ‖ TH, 32)
+    let sk = kdf(&dh1, &dh2, &dh3, dh4.as_ref(), &ss, &th);
+    // AD = EncodeEC(IK_A) ‖ EncodeEC(IK_B)
+    let ad = associated_data(&ik_a_public, &bundle.ik_b);
     Ok((
         PqxdhKeys {
             dh1,
@@ -277,6 +295,7 @@ pub fn initiate(
             dh3,
             dh4,
             ss,
+            th,
             sk,
             ad,
         },
@@ -293,6 +312,7 @@ pub fn initiate(
 /// DH3 = DH(SPK_B, EK_A)
 /// DH4 = DH(OPK_B, EK_A)                      only if the message names an OPK
 /// SS  = DECAPS(PQPK_B, CT)
+/// TH  = SHA-256(header)
 /// SK, AD as in §3.4
 /// ```
 ///
@@ -329,8 +349,10 @@ pub fn respond(
     };
     // SS = DECAPS(PQPK_B, CT)
     let ss = decaps(pqpk_b, &header.ct)?;
+    // TH = SHA-256(header), as in §3.4
+    let th = transcript_hash(header);
     // SK as in §3.4
-    let sk = kdf(&dh1, &dh2, &dh3, dh4.as_ref(), &ss);
+    let sk = kdf(&dh1, &dh2, &dh3, dh4.as_ref(), &ss, &th);
     // AD as in §3.4
     let ad = associated_data(&header.ik_a, &x25519_base(ik_b));
     Ok(PqxdhKeys {
@@ -339,6 +361,7 @@ pub fn respond(
         dh3,
         dh4,
         ss,
+        th,
         sk,
         ad,
     })
@@ -447,6 +470,7 @@ mod tests {
             keys.dh3.to_hex(),
             dh4,
             keys.ss.to_hex(),
+            keys.th.to_hex(),
             keys.sk.to_hex(),
             keys.ad.to_hex(),
         ]
@@ -505,6 +529,7 @@ mod tests {
             &alice.dh3,
             alice.dh4.as_ref(),
             &alice.ss,
+            &alice.th,
         );
         assert_eq!(alice.sk.to_hex(), sk.to_hex());
         // AD = 0x05 ‖ IK_A ‖ 0x05 ‖ IK_B.
@@ -540,8 +565,8 @@ mod tests {
     }
 
     /// SPEC §3.4: the KDF input is `F ‖ DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS` with `F` 32 bytes
-    /// 0xFF, salt `0^32`, info `INFO_PQXDH` and `L` 32, recomputed here by hand with
-    /// the spec's HKDF, and checked against a value computed outside this crate.
+    /// 0xFF, salt `0^32`, info `INFO_PQXDH ‖ TH` and `L` 32, recomputed here by hand
+    /// with the spec's HKDF, and checked against a value computed outside this crate.
     #[test]
     fn pqxdh_kdf_input_order_and_f_prefix() {
         let dh1 = point(0x11);
@@ -549,8 +574,9 @@ mod tests {
         let dh3 = point(0x33);
         let dh4 = point(0x44);
         let ss = SharedSecret::from_seq(&counting(0x55, 32));
+        let th = Sha256Digest::from_seq(&counting(0x66, 32));
         let f = ByteSeq::from_public_slice(&[0xFF; 32]);
-        let info = ByteSeq::from_public_slice(b"Lockstep_X25519_SHA-256_ML-KEM-1024");
+        let info = ByteSeq::from_public_slice(b"Lockstep_X25519_SHA-256_ML-KEM-1024").concat(&th);
 
         let ikm = f
             .concat(&dh1)
@@ -560,24 +586,24 @@ mod tests {
             .concat(&ss);
         assert_eq!(ikm.len(), 192);
         let by_hand = hkdf(&ByteSeq::new(32), &ikm, &info, 32).expect("L = 32");
-        let with_dh4 = kdf(&dh1, &dh2, &dh3, Some(&dh4), &ss);
+        let with_dh4 = kdf(&dh1, &dh2, &dh3, Some(&dh4), &ss, &th);
         assert_eq!(with_dh4.to_hex(), by_hand.to_hex());
 
         let ikm = f.concat(&dh1).concat(&dh2).concat(&dh3).concat(&ss);
         assert_eq!(ikm.len(), 160);
         let by_hand = hkdf(&ByteSeq::new(32), &ikm, &info, 32).expect("L = 32");
-        let without_dh4 = kdf(&dh1, &dh2, &dh3, None, &ss);
+        let without_dh4 = kdf(&dh1, &dh2, &dh3, None, &ss, &th);
         assert_eq!(without_dh4.to_hex(), by_hand.to_hex());
 
         // The same two values from Python's hmac and hashlib (RFC 5869 written out),
-        // on the same inputs.
+        // on the same inputs (TH = bytes 0x66, 0x67, ...).
         assert_eq!(
             with_dh4.to_hex(),
-            "96247ec9979f3659a41fcef8ae8a25b444db26a20dd033eb3d7646cead66d992"
+            "f41af41b2a75b366c9f9e1c3ee8e615afde766dec5543b115876b622b2950042"
         );
         assert_eq!(
             without_dh4.to_hex(),
-            "deeb1a88492d57ec98e00aa9e5e7a3f4c83e643b9b78031efaf1ba85b4eb593d"
+            "a6ee4e6018b568428704a3bd987d2f5fdf578e0f9e94a40350d2f60669c5d5f1"
         );
     }
 

@@ -114,8 +114,8 @@ pub fn accept(
     let keys = pqxdh::respond(ik_b, spk_b, pqpk_b, opk_b, &message.header)?;
     // state = RatchetInitBob(SK, SPK_B key pair)
     let mut state = ratchet_init_bob(&keys.sk, &keys.ad, spk_b);
-    // state.prekey_hash = SHA-256(header)
-    state.prekey_hash = Some(sha256::hash(&encode_prekey_header(&message.header)));
+    // state.prekey_hash = SHA-256(header), the TH that PQXDH bound into SK
+    state.prekey_hash = Some(keys.th.clone());
     // state, pt = RatchetDecrypt(state, H, ct, r)
     let (state, plaintext) = ratchet_decrypt(&state, &message.message, r)?;
     Ok((state, plaintext, keys))
@@ -430,6 +430,65 @@ mod tests {
             )
             .err(),
             Some(Error::DecryptionFailed)
+        );
+    }
+
+    /// SPEC §3.4, §8: the PreKey re-encoding attack. X25519 clamps its scalar to a
+    /// multiple of 8, so `EK_A` and `1/EK_A` (the point plus the order-2 point
+    /// `(0, 0)`, which is canonical) give Bob the same DH values. Before `TH` was bound
+    /// into `SK`, Bob accepted the re-encoded message, its `prekey_hash` then covered
+    /// the forged header, and Alice's genuine messages were refused as
+    /// `PreKeyMismatch`. Now the forged header gives another `SK`: `accept` refuses
+    /// it, and the genuine message is still accepted afterwards.
+    #[test]
+    fn spec_3_4_a_reencoded_ek_a_is_refused() {
+        use crate::field25519::{SerializedFieldElement, from_le_bytes, inv, to_le_bytes};
+        use crate::x25519::X25519SerializedPoint;
+        let bob_keys = bob();
+        let bundle = verified_bundle(&bob_keys);
+        let (alice, _) = initiate(
+            &scalar(0x70),
+            &bundle,
+            &scalar(0x90),
+            &seed(0xB0),
+            &scalar(0x21),
+        )
+        .expect("honest");
+        let (_, m0) = encrypt(&alice, &text("m0")).expect("sending chain");
+        let genuine = prekey_message(&m0);
+        let accept_it = |message: &PreKeyMessage| {
+            accept(
+                &bob_keys.ik,
+                &bob_keys.spk,
+                &bob_keys.pq_dk,
+                Some(&bob_keys.opk),
+                message,
+                &scalar(0x31),
+            )
+        };
+
+        // EK_A' = 1 / EK_A mod p: the same DH outputs with every clamped scalar.
+        let ek_a = from_le_bytes(&SerializedFieldElement::from_seq(&genuine.header.ek_a));
+        let reencoded = X25519SerializedPoint::from_seq(&to_le_bytes(inv(ek_a)));
+        assert_ne!(reencoded.to_hex(), genuine.header.ek_a.to_hex());
+        let dh = |point: &X25519SerializedPoint| {
+            crate::x25519::x25519_dh(&bob_keys.spk, point).expect("contributory").to_hex()
+        };
+        assert_eq!(dh(&reencoded), dh(&genuine.header.ek_a), "same DH value");
+
+        let mut forged = genuine.clone();
+        forged.header.ek_a = reencoded;
+        // The forged header decodes (the key is canonical) ...
+        let forged_bytes = crate::wire::encode_prekey_message(&forged);
+        assert!(decode_message(&forged_bytes).is_ok());
+        // ... but binds another SK, so the first message does not decrypt.
+        assert_eq!(accept_it(&forged).err(), Some(Error::DecryptionFailed));
+        // The genuine message still makes Bob's session, whose prekey_hash is TH.
+        let (_, plaintext, keys) = accept_it(&genuine).expect("genuine");
+        assert_eq!(plaintext.to_native(), b"m0".to_vec());
+        assert_eq!(
+            keys.th.to_hex(),
+            sha256::hash(&encode_prekey_header(&genuine.header)).to_hex()
         );
     }
 }
