@@ -135,6 +135,7 @@ fn spec_refusal(error: spec::Error) -> Refusal {
         | spec::Error::NoSendingChain
         | spec::Error::ChainExhausted
         | spec::Error::PreKeyMismatch
+        | spec::Error::PreKeyReplay
         | spec::Error::InvalidState => Refusal::Unclassified,
     }
 }

@@ -64,6 +64,10 @@ pub enum Error {
     PreKeyMismatch,
     /// SPEC §7 `InvalidState`: a session encoding that does not decode (SPEC §6).
     InvalidState,
+    /// SPEC §7 `PreKeyReplay` (SPEC §3.5): a PreKey message whose `EK_A` Bob's store
+    /// already accepted under the same last-resort post-quantum prekey: a replayed
+    /// first message, which would otherwise open a second session with the same keys.
+    PreKeyReplay,
     /// SPEC §3.5: the PreKey message names a prekey id that Bob's prekey store does
     /// not hold (never issued, or a one-time prekey already used).
     UnknownPreKey,
@@ -95,6 +99,7 @@ impl fmt::Display for Error {
             Error::ChainExhausted => "message number exhausted",
             Error::PreKeyMismatch => "PreKey message does not belong to this session",
             Error::InvalidState => "malformed session state",
+            Error::PreKeyReplay => "PreKey message replayed under a last-resort prekey",
             Error::UnknownPreKey => "unknown prekey id",
         })
     }

@@ -15,7 +15,7 @@
 //!   byte-identical ([`Session::to_bytes`]).
 
 use core::fmt;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
@@ -52,6 +52,13 @@ pub trait PreKeyStore {
     fn remove_one_time_prekey(&mut self, id: u32);
     /// Deletes a one-time post-quantum prekey once a session used it (SPEC §3.5).
     fn remove_pq_prekey(&mut self, id: u32);
+    /// SPEC §3.5: whether a session was already accepted under the last-resort
+    /// post-quantum prekey `pqpk_id` from a PreKey message with this `EK_A`.
+    fn accepted_under_last_resort(&self, pqpk_id: u32, ek_a: &[u8; 32]) -> bool;
+    /// SPEC §3.5: remembers that a session was accepted under the last-resort
+    /// post-quantum prekey `pqpk_id` from a PreKey message with this `EK_A`. The
+    /// record must live as long as that prekey does.
+    fn record_last_resort_use(&mut self, pqpk_id: u32, ek_a: [u8; 32]);
 }
 
 /// SPEC §3.2 `pq_kind`: whether a post-quantum prekey is used once or kept.
@@ -69,6 +76,9 @@ pub struct InMemoryPreKeyStore {
     signed: HashMap<u32, Zeroizing<[u8; 32]>>,
     pq: HashMap<u32, (Zeroizing<Vec<u8>>, PqPreKeyKind)>,
     one_time: HashMap<u32, Zeroizing<[u8; 32]>>,
+    /// SPEC §3.5: per last-resort post-quantum prekey, the `EK_A` of every PreKey
+    /// message accepted under it (public values: 32 bytes per session).
+    last_resort_accepted: HashMap<u32, HashSet<[u8; 32]>>,
 }
 
 impl InMemoryPreKeyStore {
@@ -87,6 +97,8 @@ impl InMemoryPreKeyStore {
     pub fn add_pq_prekey(&mut self, id: u32, key: &DecapsulationKey, kind: PqPreKeyKind) {
         self.pq
             .insert(id, (Zeroizing::new(key.to_bytes().to_vec()), kind));
+        // A new key under this id starts a new replay record (SPEC §3.5).
+        self.last_resort_accepted.remove(&id);
     }
 
     /// Adds (or replaces) the one-time prekey with this id.
@@ -127,6 +139,20 @@ impl PreKeyStore for InMemoryPreKeyStore {
 
     fn remove_pq_prekey(&mut self, id: u32) {
         self.pq.remove(&id);
+        self.last_resort_accepted.remove(&id);
+    }
+
+    fn accepted_under_last_resort(&self, pqpk_id: u32, ek_a: &[u8; 32]) -> bool {
+        self.last_resort_accepted
+            .get(&pqpk_id)
+            .is_some_and(|record| record.contains(ek_a))
+    }
+
+    fn record_last_resort_use(&mut self, pqpk_id: u32, ek_a: [u8; 32]) {
+        self.last_resort_accepted
+            .entry(pqpk_id)
+            .or_default()
+            .insert(ek_a);
     }
 }
 
@@ -205,12 +231,19 @@ impl Session {
 
     /// SPEC §3.6: Bob accepts Alice's PreKey message, drawing `r` from `rng`, and
     /// returns the session and the first plaintext. One-time prekeys it used are
-    /// removed from `store` only on success.
+    /// removed from `store` only on success; under a last-resort post-quantum prekey,
+    /// `EK_A` is recorded instead (SPEC §3.5), so the same first message cannot open
+    /// a second session.
+    ///
+    /// A PreKey message for a session Bob already has (Alice sends her PreKey header
+    /// until she hears from him) belongs to that session's [`Session::decrypt`], not
+    /// here: under a last-resort prekey it is refused here as a replay.
     ///
     /// # Errors
     /// Any wire error (SPEC §5.2); [`Error::UnknownPreKey`] if an id is not in
-    /// `store`; [`Error::NonContributoryKey`]; any error of decryption. On error the
-    /// store is unchanged and no session exists.
+    /// `store`; [`Error::PreKeyReplay`] if the store recorded this `EK_A` under this
+    /// last-resort prekey; [`Error::NonContributoryKey`]; any error of decryption. On
+    /// error the store is unchanged and no session exists.
     pub fn accept<R: CryptoRng + ?Sized, S: PreKeyStore + ?Sized>(
         rng: &mut R,
         identity: &IdentityKeyPair,
@@ -244,6 +277,12 @@ impl Session {
             Some(id) => Some(store.one_time_prekey(id).ok_or(Error::UnknownPreKey)?),
             None => None,
         };
+        // SPEC §3.5: a first message replayed under a last-resort PQ prekey.
+        if pq_kind == PqPreKeyKind::LastResort
+            && store.accepted_under_last_resort(header.pqpk_id, &header.ek_a)
+        {
+            return Err(Error::PreKeyReplay);
+        }
         // Run.
         let keys = pqxdh::respond(identity, &spk_b, &pqpk_b, opk_b.as_ref(), header)?;
         let mut state = ratchet_init_bob(&keys.sk, &keys.ad, spk_b);
@@ -258,8 +297,9 @@ impl Session {
         if let Some(id) = header.opk_id {
             store.remove_one_time_prekey(id);
         }
-        if pq_kind == PqPreKeyKind::OneTime {
-            store.remove_pq_prekey(header.pqpk_id);
+        match pq_kind {
+            PqPreKeyKind::OneTime => store.remove_pq_prekey(header.pqpk_id),
+            PqPreKeyKind::LastResort => store.record_last_resort_use(header.pqpk_id, header.ek_a),
         }
         Ok((Session { state }, plaintext))
     }

@@ -42,4 +42,7 @@ pub enum Error {
     PreKeyMismatch,
     /// SPEC §6: a session encoding that does not decode.
     InvalidState,
+    /// SPEC §3.5: a PreKey message whose `EK_A` Bob already accepted under the same
+    /// last-resort post-quantum prekey (a replayed first message).
+    PreKeyReplay,
 }

@@ -22,7 +22,8 @@ use crate::sha256;
 use crate::wire::{
     Message, PreKeyMessage, decode_message, encode_prekey_header, encode_ratchet_message,
 };
-use crate::x25519::X25519SerializedScalar;
+use crate::wire::PreKeyHeader;
+use crate::x25519::{X25519SerializedPoint, X25519SerializedScalar};
 use hacspec_lib::*;
 
 /// SPEC §3.4 then §4.4: Alice starts a session with Bob from his verified bundle.
@@ -119,6 +120,45 @@ pub fn accept(
     // state, pt = RatchetDecrypt(state, H, ct, r)
     let (state, plaintext) = ratchet_decrypt(&state, &message.message, r)?;
     Ok((state, plaintext, keys))
+}
+
+/// SPEC §3.5: the replay rule for a last-resort post-quantum prekey. `record` is
+/// the `EK_A` of every PreKey message Bob accepted under the prekey the header names;
+/// a header whose `EK_A` is in it is a replayed first message.
+///
+/// ```text
+/// if pq_kind of PQPK_B is last-resort and EK_A is in its record: error PreKeyReplay
+/// ```
+///
+/// Bob's store applies this only to a last-resort `PQPK_B` (a one-time prekey is
+/// deleted after use, so its replay finds no key), after looking the prekeys up and
+/// before [`accept`] runs any DH.
+///
+/// # Errors
+///
+/// [`Error::PreKeyReplay`] if `header.ek_a` is in `record`.
+pub fn check_replay(
+    record: &[X25519SerializedPoint],
+    header: &PreKeyHeader,
+) -> Result<(), Error> {
+    for ek_a in record {
+        // EK_A is public: the comparison may branch.
+        if ek_a.declassify_eq(&header.ek_a) {
+            return Err(Error::PreKeyReplay);
+        }
+    }
+    Ok(())
+}
+
+/// SPEC §3.5: the record of a last-resort post-quantum prekey after [`accept`]
+/// succeeded on `header`: `record ‖ EK_A`. It lives as long as the prekey does.
+pub fn record_accepted(
+    record: &[X25519SerializedPoint],
+    header: &PreKeyHeader,
+) -> Vec<X25519SerializedPoint> {
+    let mut out = record.to_vec();
+    out.push(header.ek_a);
+    out
 }
 
 /// SPEC §5, §5.2, §4.6: decode a message from the wire and decrypt it in this
@@ -490,5 +530,28 @@ mod tests {
             keys.th.to_hex(),
             sha256::hash(&encode_prekey_header(&genuine.header)).to_hex()
         );
+    }
+
+    /// SPEC §3.5: the replay record of a last-resort prekey refuses the `EK_A` it
+    /// holds and nothing else; recording appends.
+    #[test]
+    fn spec_3_5_replay_record() {
+        let bob_keys = bob();
+        let bundle = verified_bundle(&bob_keys);
+        let header = |ek: u8| {
+            let (alice, _) =
+                initiate(&scalar(0x70), &bundle, &scalar(ek), &seed(0xB0), &scalar(0x21))
+                    .expect("honest");
+            let (_, m0) = encrypt(&alice, &text("m0")).expect("sending chain");
+            prekey_message(&m0).header
+        };
+        let (first, other) = (header(0x90), header(0x91));
+        assert_eq!(check_replay(&[], &first), Ok(()));
+        let record = record_accepted(&[], &first);
+        assert_eq!(record.len(), 1);
+        assert_eq!(check_replay(&record, &first), Err(Error::PreKeyReplay));
+        assert_eq!(check_replay(&record, &other), Ok(()));
+        let record = record_accepted(&record, &other);
+        assert_eq!(check_replay(&record, &other), Err(Error::PreKeyReplay));
     }
 }

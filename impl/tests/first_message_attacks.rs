@@ -1,4 +1,5 @@
-//! SPEC §3.4, §8: the PreKey re-encoding attack (issue 12, finding 1), against the
+//! SPEC §3.4, §3.5, §8: the PreKey re-encoding attack and the replay of a first
+//! message under a last-resort prekey (issue 12, findings 1 and 2), against the
 //! implementation.
 //!
 //! X25519 clamps every private scalar to a multiple of 8, so `X25519(k, u)` equals
@@ -160,4 +161,52 @@ fn a_reencoded_ik_a_is_refused_in_every_coset() {
         );
     }
     assert!(Session::accept_with(&bob.identity, &mut bob.store, &first, &[0x40; 32]).is_ok());
+}
+
+/// SPEC §3.5, issue 12 finding 2: a first message under a last-resort PQ prekey
+/// and no one-time prekey, replayed to `accept`, is refused as `PreKeyReplay`
+/// without touching the store; with a one-time prekey the replay finds no prekey
+/// (`UnknownPreKey`). A new PQ prekey under the same id starts a new record.
+#[test]
+fn a_replayed_first_message_is_refused() {
+    for with_opk in [false, true] {
+        let (mut bob, mut alice) = set_up(with_opk);
+        let first = alice.encrypt(b"first").unwrap();
+        let second = alice.encrypt(b"second").unwrap();
+        let (_, plaintext) =
+            Session::accept_with(&bob.identity, &mut bob.store, &first, &[0x40; 32]).unwrap();
+        assert_eq!(plaintext, b"first");
+        let expected = if with_opk {
+            Error::UnknownPreKey
+        } else {
+            Error::PreKeyReplay
+        };
+        for message in [&first, &second] {
+            assert_eq!(
+                Session::accept_with(&bob.identity, &mut bob.store, message, &[0x41; 32]).err(),
+                Some(expected),
+                "with OPK: {with_opk}"
+            );
+        }
+        // Another Alice, with another EK_A, is accepted under the same last-resort key.
+        if !with_opk {
+            assert!(bob.store.has_pq_prekey(PQPK_ID), "a last-resort key is kept");
+        }
+    }
+}
+
+/// The record belongs to the key: replacing the last-resort prekey (same id) clears
+/// it, and the old message then fails on the new key instead (`DecryptionFailed`).
+#[test]
+fn a_new_last_resort_key_starts_a_new_record() {
+    let (mut bob, mut alice) = set_up(false);
+    let first = alice.encrypt(b"first").unwrap();
+    Session::accept_with(&bob.identity, &mut bob.store, &first, &[0x40; 32]).unwrap();
+    let (dk, _) = generate_key_pair_derand(&[0x71; 64]);
+    bob.store
+        .add_pq_prekey(PQPK_ID, &dk, PqPreKeyKind::LastResort);
+    assert_eq!(
+        Session::accept_with(&bob.identity, &mut bob.store, &first, &[0x41; 32]).err(),
+        Some(Error::DecryptionFailed)
+    );
 }
