@@ -249,15 +249,19 @@ fn open_next(ck: &[u8], ad_h: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
     aead::open(&key, &nonce, ad_h, sealed).ok()
 }
 
-/// PQXDH's `KDF`: 1 HKDF (32 B out) over `F ‖ DH1 ‖ DH2 ‖ DH3 ‖ DH4 ‖ SS`.
-fn pqxdh_kdf(dhs: [&[u8; 32]; 4], ss: &[u8; 32]) -> zeroize::Zeroizing<[u8; 32]> {
+/// PQXDH's `KDF`: 1 HKDF (32 B out) over `F ‖ DH1 ‖ DH2 ‖ DH3 ‖ DH4 ‖ SS`, info
+/// `INFO_PQXDH ‖ TH`.
+fn pqxdh_kdf(dhs: [&[u8; 32]; 4], ss: &[u8; 32], th: &[u8]) -> zeroize::Zeroizing<[u8; 32]> {
     let mut ikm = [0u8; 32 * 6];
     ikm[..32].copy_from_slice(&F);
     for (i, dh) in dhs.iter().enumerate() {
         ikm[32 * (i + 1)..32 * (i + 2)].copy_from_slice(*dh);
     }
     ikm[32 * 5..].copy_from_slice(ss);
-    hkdf::<32>(&[0u8; 32], &ikm, INFO_PQXDH)
+    let mut info = [0u8; INFO_PQXDH.len() + 32];
+    info[..INFO_PQXDH.len()].copy_from_slice(INFO_PQXDH);
+    info[INFO_PQXDH.len()..].copy_from_slice(th);
+    hkdf::<32>(&[0u8; 32], &ikm, &info)
 }
 
 /// What the handshake baseline starts from: the keys as the sessions and the store
@@ -278,14 +282,15 @@ struct HandshakeInputs {
 }
 
 /// The handshake's primitive calls, in the implementation's order. Alice:
-/// `pqxdh::initiate` 4 X25519 DH, 1 ML-KEM encaps, 1 HKDF, 1 X25519 base (`EK_A`);
+/// `pqxdh::initiate` 4 X25519 DH, 1 ML-KEM encaps, 1 SHA-256 (`TH`, 1647 B), 1 HKDF,
+/// 1 X25519 base (`EK_A`);
 /// `ratchet_init_alice` 1 DH, 1 HKDF, 1 base; `ratchet_encrypt` 2 HMAC, 1 HKDF, 1
 /// seal. Bob: the store's `DecapsulationKey::from_bytes` (FIPS 203 §7.3 hash check,
 /// §7.2 modulus check); `pqxdh::respond` 4 DH, 1 ML-KEM decaps, 1 HKDF;
-/// `ratchet_init_bob` 1 base (`SPK_B`); `prekey_hash` 1 SHA-256 (1647 B);
+/// `ratchet_init_bob` 1 base (`SPK_B`); `TH` (also `prekey_hash`) 1 SHA-256 (1647 B);
 /// `ratchet_decrypt`'s DH ratchet step 2 DH, 2 HKDF, 1 base, then 2 HMAC, 1 HKDF, 1
 /// open. In all: 11 DH, 4 base, 1 encaps, 1 decaps, 1 dk check, 7 HKDF, 4 HMAC,
-/// 1 SHA-256, 1 seal, 1 open.
+/// 2 SHA-256, 1 seal, 1 open.
 fn baseline_handshake(k: &HandshakeInputs, plaintext: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     // Alice: PQXDH.
     let ek_a = PrivateKey::from_bytes(EK_A);
@@ -294,6 +299,7 @@ fn baseline_handshake(k: &HandshakeInputs, plaintext: &[u8]) -> Option<(Vec<u8>,
     let dh3 = ek_a.diffie_hellman(&k.spk_pub).ok()?;
     let dh4 = ek_a.diffie_hellman(&k.opk_pub).ok()?;
     let (ct, ss) = k.pqpk.encapsulate_derand(&M);
+    let th = Sha256::digest(&k.prekey_header);
     let sk = pqxdh_kdf(
         [
             dh1.as_bytes(),
@@ -302,6 +308,7 @@ fn baseline_handshake(k: &HandshakeInputs, plaintext: &[u8]) -> Option<(Vec<u8>,
             dh4.as_bytes(),
         ],
         ss.as_bytes(),
+        &th,
     );
     let ek_a_pub = ek_a.public_key();
     // Alice: RatchetInitAlice.
@@ -325,6 +332,7 @@ fn baseline_handshake(k: &HandshakeInputs, plaintext: &[u8]) -> Option<(Vec<u8>,
     let dh3 = spk.diffie_hellman(&ek_a_pub).ok()?;
     let dh4 = opk.diffie_hellman(&ek_a_pub).ok()?;
     let ss = dk.decapsulate(&ct);
+    let th = Sha256::digest(&k.prekey_header);
     let sk = pqxdh_kdf(
         [
             dh1.as_bytes(),
@@ -333,10 +341,10 @@ fn baseline_handshake(k: &HandshakeInputs, plaintext: &[u8]) -> Option<(Vec<u8>,
             dh4.as_bytes(),
         ],
         ss.as_bytes(),
+        &th,
     );
     // Bob: RatchetInitBob, prekey_hash.
     black_box(spk.public_key());
-    black_box(Sha256::digest(&k.prekey_header));
     // Bob: RatchetDecrypt (DH ratchet step, then the message).
     let okm = hkdf::<64>(
         &*sk,
