@@ -13,6 +13,11 @@
 //! then writes them into the state. Any error leaves the state untouched. `MAX_SKIP`
 //! is checked before any key is derived. Skipped keys are found in O(1) (a hash map
 //! by `(dh, n)`) and evicted oldest first (an ordered index by insertion number).
+//!
+//! Each skipped message key lives in its own heap box, which wipes it when dropped,
+//! from the moment it is derived: a deleted key leaves no copy in a table slot, a
+//! rehashed table or a staging buffer (forward secrecy against a memory dump;
+//! `tests/wipe.rs` checks it).
 
 use core::fmt;
 use std::collections::{HashMap, VecDeque};
@@ -87,8 +92,32 @@ secret_key!(
     MessageKey
 );
 
+/// A message key alone in its own heap block, wiped (by [`MessageKey`]'s
+/// `ZeroizeOnDrop`) in that block before the block is freed.
+///
+/// Why boxed: a container that holds a key inline does not wipe it when the key
+/// leaves. `HashMap::remove` moves the value out and leaves its bytes in the table
+/// slot; a rehash copies every value into a new table and frees the old one as it
+/// is; a `Vec` that grows or is dropped after its values were moved out frees its
+/// buffer unwiped. Forward secrecy against a memory dump taken later needs each
+/// deleted key gone (DR §3.5 deletes used skipped keys, and evicting old ones is
+/// what bounds their exposure), so tables, queues and staging buffers hold only the
+/// box's pointer, and on the heap the key's bytes are in exactly one block, which
+/// its own `Drop` wipes. `tests/wipe.rs` reads the process's memory to check it.
+pub(crate) type BoxedMessageKey = Box<MessageKey>;
+
+/// Moves `key` into its own heap block (the one allocation per stored skipped key).
+/// The bound is the point: only a key that wipes itself on drop may be boxed here.
+fn boxed<K: ZeroizeOnDrop>(key: K) -> Box<K> {
+    Box::new(key)
+}
+
 /// SPEC §4.3 `MKSKIPPED`: skipped message keys indexed by `(dh, n)`, oldest first,
 /// at most `MAX_STORED_SKIPPED_KEYS`.
+///
+/// Each key is a [`BoxedMessageKey`]: removing, replacing or evicting a key drops
+/// its box, which wipes the key; the map's slots, its rehashes and `by_age` move
+/// only pointers, ages and the public `(dh, n)`.
 ///
 /// `by_index` finds a key in O(1). `by_age` is the insertion order: each store
 /// appends `(age, dh, n)` at its back, and eviction pops the front. A removed or
@@ -98,14 +127,14 @@ secret_key!(
 /// O(1).
 #[derive(Clone, Default)]
 pub(crate) struct SkippedKeys {
-    by_index: HashMap<([u8; 32], u32), (u64, MessageKey)>,
+    by_index: HashMap<([u8; 32], u32), (u64, BoxedMessageKey)>,
     by_age: VecDeque<(u64, [u8; 32], u32)>,
     next_age: u64,
 }
 
 /// Whether the order entry `(age, dh, n)` is the live one for its index.
 fn is_live(
-    by_index: &HashMap<([u8; 32], u32), (u64, MessageKey)>,
+    by_index: &HashMap<([u8; 32], u32), (u64, BoxedMessageKey)>,
     entry: &(u64, [u8; 32], u32),
 ) -> bool {
     let (age, dh, n) = entry;
@@ -117,7 +146,7 @@ fn is_live(
 impl SkippedKeys {
     /// The key stored for `(dh, n)`, if any.
     pub(crate) fn get(&self, dh: &[u8; 32], n: u32) -> Option<&MessageKey> {
-        self.by_index.get(&(*dh, n)).map(|(_, mk)| mk)
+        self.by_index.get(&(*dh, n)).map(|(_, mk)| &**mk)
     }
 
     /// Whether a key is stored for `(dh, n)`.
@@ -125,16 +154,24 @@ impl SkippedKeys {
         self.by_index.contains_key(&(*dh, n))
     }
 
-    /// Removes the key stored for `(dh, n)`, if any.
+    /// Removes the key stored for `(dh, n)`, if any, and wipes it.
     pub(crate) fn remove(&mut self, dh: &[u8; 32], n: u32) {
+        // The slot keeps only the box's pointer; dropping the box wipes the key.
         self.by_index.remove(&(*dh, n));
         self.drop_stale_entries();
     }
 
     /// SPEC §4.6: append `(dh, n, mk)` as the newest key (an older key under the
     /// same index is replaced, DR §3.2's dictionary); if more than
-    /// `MAX_STORED_SKIPPED_KEYS` keys are then held, remove the oldest.
+    /// `MAX_STORED_SKIPPED_KEYS` keys are then held, remove the oldest. Replaced and
+    /// evicted keys are wiped.
     pub(crate) fn store(&mut self, dh: [u8; 32], n: u32, mk: MessageKey) {
+        self.store_boxed(dh, n, boxed(mk));
+    }
+
+    /// [`SkippedKeys::store`] for a key already in its box (the staging buffer of
+    /// [`ratchet_decrypt`] holds boxes, so committing moves pointers only).
+    pub(crate) fn store_boxed(&mut self, dh: [u8; 32], n: u32, mk: BoxedMessageKey) {
         let age = self.next_age;
         self.next_age = self.next_age.wrapping_add(1);
         self.by_index.insert((dh, n), (age, mk));
@@ -179,7 +216,7 @@ impl SkippedKeys {
             self.by_index
                 .get(&(*dh, *n))
                 .filter(|(live, _)| live == age)
-                .map(|(_, mk)| (dh, *n, mk))
+                .map(|(_, mk)| (dh, *n, &**mk))
         })
     }
 }
@@ -418,12 +455,16 @@ pub(crate) struct ReceivingChain {
 /// SPEC §4.6 `SkipMessageKeys(until)`, into `chain` and `skipped` (locals of
 /// [`ratchet_decrypt`], committed only after authentication).
 ///
+/// Each key is boxed as it is derived, so that `skipped`, whether committed (its
+/// boxes moved into the store) or dropped on an error, frees a buffer of pointers,
+/// never of keys.
+///
 /// # Errors
 /// [`Error::TooManySkipped`] if `Nr + MAX_SKIP < until`, before any key is derived.
 pub(crate) fn skip_message_keys(
     chain: &mut ReceivingChain,
     until: u32,
-    skipped: &mut Vec<([u8; 32], u32, MessageKey)>,
+    skipped: &mut Vec<([u8; 32], u32, BoxedMessageKey)>,
 ) -> Result<(), Error> {
     // if CKr is none: return (also without DHr: nothing to index the keys by)
     let (Some(dhr), Some(ckr)) = (chain.dhr, chain.ckr.as_mut()) else {
@@ -438,7 +479,7 @@ pub(crate) fn skip_message_keys(
     while chain.nr < until {
         let (next, mk) = kdf_ck(ckr);
         *ckr = next;
-        skipped.push((dhr, chain.nr, mk));
+        skipped.push((dhr, chain.nr, boxed(mk)));
         chain.nr += 1;
     }
     Ok(())
@@ -541,7 +582,7 @@ pub fn ratchet_decrypt(
     // Authenticated: commit.
     state.skipped.reserve(skipped.len());
     for (dh, n, mk) in skipped {
-        state.skipped.store(dh, n, mk);
+        state.skipped.store_boxed(dh, n, mk);
     }
     if let Some(step) = step {
         state.pn = step.pn;

@@ -70,15 +70,36 @@ pub enum PqPreKeyKind {
     LastResort,
 }
 
-/// A [`PreKeyStore`] in memory. Keys are held as bytes and wiped on drop.
+/// A [`PreKeyStore`] in memory. Every key is wiped when it is removed, replaced or
+/// the store is dropped.
+///
+/// Each private key sits alone in its own heap block that is wiped on drop: an
+/// X25519 key as a boxed [`PrivateKey`], a post-quantum key as its 3168 encoded
+/// bytes in a boxed slice under [`Zeroizing`] (a [`DecapsulationKey`] holds its
+/// bytes inline and is not `Clone`); the maps hold only ids, kinds and pointers.
+/// A map that held the key bytes inline would not wipe them: `HashMap::remove` moves
+/// the value out and leaves its bytes in the table slot, and growing the map copies
+/// every value into a new table and frees the old one unwiped. PQXDH's forward
+/// secrecy against a later memory dump rests on a used one-time prekey being gone
+/// (SPEC §3.5 deletes it), so the bytes must not outlive the deletion; `tests/wipe.rs`
+/// reads the process's memory after removals to check it.
 #[derive(Default)]
 pub struct InMemoryPreKeyStore {
-    signed: HashMap<u32, Zeroizing<[u8; 32]>>,
-    pq: HashMap<u32, (Zeroizing<Vec<u8>>, PqPreKeyKind)>,
-    one_time: HashMap<u32, Zeroizing<[u8; 32]>>,
+    signed: HashMap<u32, Box<PrivateKey>>,
+    pq: HashMap<u32, (WipedBytes, PqPreKeyKind)>,
+    one_time: HashMap<u32, Box<PrivateKey>>,
     /// SPEC §3.5: per last-resort post-quantum prekey, the `EK_A` of every PreKey
     /// message accepted under it (public values: 32 bytes per session).
     last_resort_accepted: HashMap<u32, HashSet<[u8; 32]>>,
+}
+
+/// Encoded key bytes alone in a heap block of exactly their length, wiped on drop.
+type WipedBytes = Zeroizing<Box<[u8]>>;
+
+/// A copy of `key` in its own heap block. The bound is the point: only a key type
+/// that wipes itself on drop may be stored.
+fn boxed_copy<K: zeroize::ZeroizeOnDrop>(key: K) -> Box<K> {
+    Box::new(key)
 }
 
 impl InMemoryPreKeyStore {
@@ -90,20 +111,24 @@ impl InMemoryPreKeyStore {
 
     /// Adds (or replaces) the signed prekey with this id.
     pub fn add_signed_prekey(&mut self, id: u32, key: &PrivateKey) {
-        self.signed.insert(id, key.to_bytes());
+        // A replaced key's box is dropped here, which wipes it.
+        self.signed
+            .insert(id, boxed_copy(PrivateKey::from_bytes(*key.to_bytes())));
     }
 
     /// Adds (or replaces) the post-quantum prekey with this id.
     pub fn add_pq_prekey(&mut self, id: u32, key: &DecapsulationKey, kind: PqPreKeyKind) {
-        self.pq
-            .insert(id, (Zeroizing::new(key.to_bytes().to_vec()), kind));
+        // A boxed slice of exactly the key's length: it never grows, so never moves.
+        let bytes: WipedBytes = Zeroizing::new(Box::from(key.to_bytes().as_slice()));
+        self.pq.insert(id, (bytes, kind));
         // A new key under this id starts a new replay record (SPEC §3.5).
         self.last_resort_accepted.remove(&id);
     }
 
     /// Adds (or replaces) the one-time prekey with this id.
     pub fn add_one_time_prekey(&mut self, id: u32, key: &PrivateKey) {
-        self.one_time.insert(id, key.to_bytes());
+        self.one_time
+            .insert(id, boxed_copy(PrivateKey::from_bytes(*key.to_bytes())));
     }
 
     /// Whether the one-time prekey with this id is still held.
@@ -121,7 +146,9 @@ impl InMemoryPreKeyStore {
 
 impl PreKeyStore for InMemoryPreKeyStore {
     fn signed_prekey(&self, id: u32) -> Option<PrivateKey> {
-        self.signed.get(&id).map(|k| PrivateKey::from_bytes(**k))
+        self.signed
+            .get(&id)
+            .map(|k| PrivateKey::from_bytes(*k.to_bytes()))
     }
 
     fn pq_prekey(&self, id: u32) -> Option<(DecapsulationKey, PqPreKeyKind)> {
@@ -130,10 +157,13 @@ impl PreKeyStore for InMemoryPreKeyStore {
     }
 
     fn one_time_prekey(&self, id: u32) -> Option<PrivateKey> {
-        self.one_time.get(&id).map(|k| PrivateKey::from_bytes(**k))
+        self.one_time
+            .get(&id)
+            .map(|k| PrivateKey::from_bytes(*k.to_bytes()))
     }
 
     fn remove_one_time_prekey(&mut self, id: u32) {
+        // The slot keeps only the box's pointer; dropping the box wipes the key.
         self.one_time.remove(&id);
     }
 

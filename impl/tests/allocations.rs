@@ -6,7 +6,13 @@
 //! returned message or plaintext, on every path a message takes once a session
 //! exists (PreKey messages while pending, the same chain, a DH ratchet step, a
 //! skipped key used later), and at most one on a refused message. Storing skipped
-//! keys is the one place a decryption may allocate more, and it is not counted.
+//! keys is the one place a decryption allocates more: the buffer the new keys wait
+//! in until the message authenticates, one box per key (issue 12, finding 3: each
+//! skipped key sits in its own heap block so that deleting it wipes it, and the
+//! store's tables move pointers, never key bytes; see `tests/wipe.rs`), and the
+//! store's table and order index when they grow. It is counted below with the
+//! store's capacity already there: `2 + k` blocks for `k` keys (before the keys
+//! were boxed it was 2).
 
 use lockstep::ml_kem::generate_key_pair;
 use lockstep::pqxdh::{IdentityKeyPair, sign_bundle_with_rng};
@@ -89,6 +95,21 @@ fn one_allocation_per_message_the_output() {
         (1, 1024),
         "decrypt with a skipped key"
     );
+
+    // Storing k skipped keys (the store's capacity is already there): the plaintext,
+    // the staging buffer of the k keys, and one box per key.
+    let skipped: Vec<Vec<u8>> = (0..2).map(|_| alice.encrypt(&kib).unwrap()).collect();
+    let after = alice.encrypt(&kib).unwrap();
+    let (n, plaintext) = blocks(|| bob.decrypt(&mut rng, &after).unwrap());
+    assert_eq!(
+        (n, plaintext.len()),
+        (2 + 2, 1024),
+        "decrypt storing 2 skipped keys"
+    );
+    for late in &skipped {
+        let (n, _) = blocks(|| bob.decrypt(&mut rng, late).unwrap());
+        assert_eq!(n, 1, "decrypt with a stored skipped key");
+    }
 
     // Refused messages: at most the one buffer the AEAD opens into, then freed.
     let (n, replayed) = blocks(|| bob.decrypt(&mut rng, &late));
