@@ -19,10 +19,10 @@ use crate::ratchet::{
     State, ratchet_decrypt, ratchet_encrypt, ratchet_init_alice, ratchet_init_bob,
 };
 use crate::sha256;
+use crate::wire::PreKeyHeader;
 use crate::wire::{
     Message, PreKeyMessage, decode_message, encode_prekey_header, encode_ratchet_message,
 };
-use crate::wire::PreKeyHeader;
 use crate::x25519::{X25519SerializedPoint, X25519SerializedScalar};
 use hacspec_lib::*;
 
@@ -116,7 +116,7 @@ pub fn accept(
     // state = RatchetInitBob(SK, SPK_B key pair)
     let mut state = ratchet_init_bob(&keys.sk, &keys.ad, spk_b);
     // state.prekey_hash = SHA-256(header), the TH that PQXDH bound into SK
-    state.prekey_hash = Some(keys.th.clone());
+    state.prekey_hash = Some(keys.th);
     // state, pt = RatchetDecrypt(state, H, ct, r)
     let (state, plaintext) = ratchet_decrypt(&state, &message.message, r)?;
     Ok((state, plaintext, keys))
@@ -137,10 +137,7 @@ pub fn accept(
 /// # Errors
 ///
 /// [`Error::PreKeyReplay`] if `header.ek_a` is in `record`.
-pub fn check_replay(
-    record: &[X25519SerializedPoint],
-    header: &PreKeyHeader,
-) -> Result<(), Error> {
+pub fn check_replay(record: &[X25519SerializedPoint], header: &PreKeyHeader) -> Result<(), Error> {
     for ek_a in record {
         // EK_A is public: the comparison may branch.
         if ek_a.declassify_eq(&header.ek_a) {
@@ -512,7 +509,9 @@ mod tests {
         let reencoded = X25519SerializedPoint::from_seq(&to_le_bytes(inv(ek_a)));
         assert_ne!(reencoded.to_hex(), genuine.header.ek_a.to_hex());
         let dh = |point: &X25519SerializedPoint| {
-            crate::x25519::x25519_dh(&bob_keys.spk, point).expect("contributory").to_hex()
+            crate::x25519::x25519_dh(&bob_keys.spk, point)
+                .expect("contributory")
+                .to_hex()
         };
         assert_eq!(dh(&reencoded), dh(&genuine.header.ek_a), "same DH value");
 
@@ -539,9 +538,14 @@ mod tests {
         let bob_keys = bob();
         let bundle = verified_bundle(&bob_keys);
         let header = |ek: u8| {
-            let (alice, _) =
-                initiate(&scalar(0x70), &bundle, &scalar(ek), &seed(0xB0), &scalar(0x21))
-                    .expect("honest");
+            let (alice, _) = initiate(
+                &scalar(0x70),
+                &bundle,
+                &scalar(ek),
+                &seed(0xB0),
+                &scalar(0x21),
+            )
+            .expect("honest");
             let (_, m0) = encrypt(&alice, &text("m0")).expect("sending chain");
             prekey_message(&m0).header
         };
