@@ -19,9 +19,9 @@ use crate::consts::{AD_LEN, F, INFO_PQXDH};
 use crate::hkdf::hkdf;
 use crate::ml_kem::{DecapsulationKey, ENCAPSULATION_SEED_LEN, EncapsulationKey};
 use crate::wire::{PreKeyBundle, PreKeyHeader, encode_ec, encode_kem, encode_prekey_header};
-use sha2::{Digest, Sha256};
 use crate::x25519::{self, PrivateKey, PublicKey};
 use crate::xeddsa::{self, RANDOM_LEN};
+use sha2::{Digest, Sha256};
 
 /// PQXDH rev 2 §2.2: the length of `SK`.
 const SK_LEN: usize = 32;

@@ -40,11 +40,16 @@ const EK_A_AT: usize = 34;
 /// The u-coordinates of `u`'s 8-torsion coset other than `u` itself: the encodings
 /// an attacker can substitute without changing any DH output.
 fn coset(u: [u8; 32]) -> Vec<[u8; 32]> {
-    let point = MontgomeryPoint(u).to_edwards(0).expect("a point on the curve");
+    let point = MontgomeryPoint(u)
+        .to_edwards(0)
+        .expect("a point on the curve");
     let mut others = Vec::new();
     for t in EIGHT_TORSION.iter().skip(1) {
         let other = (point + t).to_montgomery().to_bytes();
-        assert_ne!(other, u, "a point of large order moves under every torsion point");
+        assert_ne!(
+            other, u,
+            "a point of large order moves under every torsion point"
+        );
         assert!(other[31] & 0x80 == 0, "to_montgomery gives a canonical u");
         others.push(other);
     }
@@ -143,7 +148,10 @@ fn a_reencoded_ek_a_is_refused_in_every_coset() {
         let (mut session, plaintext) =
             Session::accept_with(&bob.identity, &mut bob.store, &first, &[0x40; 32]).unwrap();
         assert_eq!(plaintext, b"first");
-        assert_eq!(session.decrypt_with(&second, &[0x41; 32]).unwrap(), b"second");
+        assert_eq!(
+            session.decrypt_with(&second, &[0x41; 32]).unwrap(),
+            b"second"
+        );
     }
 }
 
@@ -190,7 +198,10 @@ fn a_replayed_first_message_is_refused() {
         }
         // Another Alice, with another EK_A, is accepted under the same last-resort key.
         if !with_opk {
-            assert!(bob.store.has_pq_prekey(PQPK_ID), "a last-resort key is kept");
+            assert!(
+                bob.store.has_pq_prekey(PQPK_ID),
+                "a last-resort key is kept"
+            );
         }
     }
 }

@@ -203,8 +203,7 @@ pub fn kdf(
     // info = INFO_PQXDH ‖ TH
     let info = ByteSeq::from_public_slice(INFO_PQXDH).concat(th);
     // HKDF(salt = 0^32, ikm, info, L = 32)
-    let okm = hkdf(&ByteSeq::new(32), &ikm, &info, SK_LEN)
-    .expect("L = 32 <= 255 * HashLen");
+    let okm = hkdf(&ByteSeq::new(32), &ikm, &info, SK_LEN).expect("L = 32 <= 255 * HashLen");
     SharedKey::from_seq(&okm)
 }
 
