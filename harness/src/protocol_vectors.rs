@@ -14,12 +14,19 @@
 //! Alice's, a delivery must end as planned, a refused message must leave the state
 //! unchanged, every state must round-trip through its encoding.
 //!
+//! `rules.json` (the `rules` submodule) is made from the values of the other three
+//! files: each vector changes a genuine bundle, message, key or state in one or two
+//! places, and the generator refuses to write it unless the spec gives the outcome
+//! planned for it.
+//!
 //! The output is byte-identical on every run: the inputs are fixed, the spec is
 //! deterministic, and the files are written by `lockstep_vectors::protocol`'s
 //! writers, which fix field order and layout.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+mod rules;
 
 use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
@@ -123,8 +130,10 @@ pub fn generate() -> Result<Vec<(&'static str, String)>, GenerateError> {
         tampered(&handshakes[2])?,
         replayed(&handshakes[0])?,
         over_max_skip(&handshakes[1])?,
+        skipped_key_store(&handshakes[0])?,
     ];
     let states = states(&conversations)?;
+    let rules = rules::rules(&handshakes, &conversations)?;
 
     let mut pqxdh = Vec::new();
     for h in handshakes {
@@ -142,6 +151,10 @@ pub fn generate() -> Result<Vec<(&'static str, String)>, GenerateError> {
         (
             "state.json",
             lockstep_vectors::protocol::state_json(&states)?,
+        ),
+        (
+            "rules.json",
+            lockstep_vectors::protocol::rules_json(&rules)?,
         ),
     ])
 }
@@ -200,8 +213,16 @@ fn text(s: &str) -> ByteSeq {
     ByteSeq::from_public_slice(s.as_bytes())
 }
 
-fn error_name(error: spec::Error) -> String {
-    format!("{error:?}")
+/// The SPEC §7 name of a spec error. `lockstep-spec` names two after the primitive
+/// that raises them (SPEC §7): those are written under their SPEC name.
+pub(crate) fn error_name(error: spec::Error) -> String {
+    match error {
+        spec::Error::X25519NonContributory => "NonContributory".to_owned(),
+        spec::Error::MlKemInvalidEncapsulationKey | spec::Error::MlKemInvalidDecapsulationKey => {
+            "InvalidKey".to_owned()
+        }
+        other => format!("{other:?}"),
+    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -298,7 +319,8 @@ fn handshake(h: &HandshakeSpec) -> Result<Handshake, GenerateError> {
         && bob.dh1.declassify_eq(&keys.dh1)
         && bob.dh2.declassify_eq(&keys.dh2)
         && bob.dh3.declassify_eq(&keys.dh3)
-        && bob.dh4.map(|d| d.to_public_array()) == keys.dh4.map(|d| d.to_public_array());
+        && bob.dh4.map(|d| d.to_public_array()) == keys.dh4.map(|d| d.to_public_array())
+        && bob.th.declassify_eq(&keys.th);
     if !same {
         return Err(unexpected(format!("{id}: Bob's keys differ from Alice's")));
     }
@@ -340,7 +362,14 @@ fn handshake(h: &HandshakeSpec) -> Result<Handshake, GenerateError> {
             .try_into()
             .map_err(|_| unexpected(format!("{id}: AD is not 66 bytes")))?,
         prekey_header: native(&spec::wire::encode_prekey_header(&header)),
+        th: keys.th.to_public_array(),
     };
+    if spec::sha256::hash(&spec::wire::encode_prekey_header(&header)).to_public_array() != vector.th
+    {
+        return Err(unexpected(format!(
+            "{id}: TH is not SHA-256(PreKey header)"
+        )));
+    }
     Ok(Handshake {
         vector,
         verified,
@@ -814,6 +843,53 @@ fn over_max_skip(h: &Handshake) -> Result<Conversation, GenerateError> {
     ))
 }
 
+/// (f) The skipped-key store: exactly `MAX_SKIP` keys skipped in one message, the
+/// store full at `MAX_STORED_SKIPPED_KEYS`, then one more key evicting the oldest.
+fn skipped_key_store(h: &Handshake) -> Result<Conversation, GenerateError> {
+    let mut c = Builder::new("ratchet_skipped_key_store", h)?;
+    let a0 = c.send(
+        Alice,
+        "a0: hello",
+        "Alice's first message, a PreKey message.",
+    )?;
+    c.deliver(Bob, a0, Change::None, Expect::Ok, "Bob accepts it.")?;
+    let b0 = c.send(
+        Bob,
+        "b0: oldest",
+        "Bob's message n = 0, delivered only at the end.",
+    )?;
+    let b1 = c.send(Bob, "b1: next oldest", "n = 1, delivered only at the end.")?;
+    c.send_lost(
+        Bob,
+        "lost",
+        MAX_SKIP - 2,
+        "Bob sends MAX_SKIP - 2 = 1998 messages, n = 2 to 1999, and all are lost.",
+    )?;
+    let b2000 = c.send(Bob, "b2000: exactly MAX_SKIP", "Bob's message n = 2000.")?;
+    c.deliver(Alice, b2000, Change::None, Expect::Ok, "Alice takes a DH ratchet step and skips from Nr = 0 to 2000: Nr + MAX_SKIP = 2000 is not below 2000, so exactly MAX_SKIP skipped keys are accepted. She stores the keys of n = 0 to 1999: the store holds MAX_STORED_SKIPPED_KEYS = 2000 keys, full.")?;
+    c.send_lost(Bob, "lost", 1, "Bob sends n = 2001, and it is lost.")?;
+    let b2002 = c.send(Bob, "b2002: one more", "Bob's message n = 2002.")?;
+    c.deliver(Alice, b2002, Change::None, Expect::Ok, "Alice skips n = 2001: its key is the 2001st, so the oldest, n = 0, is evicted; she holds n = 1 to 1999 and 2001, still 2000 keys.")?;
+    c.deliver(
+        Alice,
+        b0,
+        Change::None,
+        Expect::Refused(spec::Error::Duplicate),
+        "b0, whose key was evicted: no stored key, and n = 0 is below Nr on the current chain, so it is refused as Duplicate and the state is unchanged.",
+    )?;
+    c.deliver(
+        Alice,
+        b1,
+        Change::None,
+        Expect::Ok,
+        "b1, the next oldest, was kept: it decrypts with its stored key, which is then deleted (1999 keys left).",
+    )?;
+    Ok(c.finish(
+        "docs/SPEC.md §1 MAX_SKIP and MAX_STORED_SKIPPED_KEYS, §4.3 MKSKIPPED, §4.6 SkipMessageKeys (\"remove the oldest\"), §8 Bounds",
+        "A jump of exactly MAX_SKIP message keys is accepted and fills the skipped-key store to MAX_STORED_SKIPPED_KEYS; one more skipped key evicts the oldest (n = 0), whose message is then refused, while the next oldest (n = 1) still decrypts.",
+    ))
+}
+
 // ---------------------------------------------------------------------------------
 // state.json
 // ---------------------------------------------------------------------------------
@@ -939,7 +1015,7 @@ fn states(conversations: &[Conversation]) -> Result<StateVectors, GenerateError>
             "state_alice_established",
             "docs/SPEC.md §4.3, §4.6, §6; ratchet.json ratchet_in_order, Alice after step 5 (her first decryption)".to_owned(),
             "Alice after her first decryption: pending_prekey cleared, no prekey_hash (flags 0x07), 276 bytes.",
-            alice_established,
+            alice_established.clone(),
         )?,
         state_vector(
             "state_alice_skipped_keys",
@@ -959,6 +1035,8 @@ fn states(conversations: &[Conversation]) -> Result<StateVectors, GenerateError>
     duplicate[276 + 68..276 + 68 + 36].copy_from_slice(&first);
     let mut trailing = bob_accepted.clone();
     trailing.push(0x00);
+    let mut ckr_without_dhr = with_byte(&alice_established, 1, alice_established[1] & !0x01);
+    ckr_without_dhr[100..132].fill(0);
     let e = spec::Error::InvalidState;
     let rejected = vec![
         rejected(
@@ -994,7 +1072,7 @@ fn states(conversations: &[Conversation]) -> Result<StateVectors, GenerateError>
         rejected(
             "state_count_over_limit",
             "state_bob_accepted with count 2001, over MAX_STORED_SKIPPED_KEYS.",
-            bad_count,
+            bad_count.clone(),
             e,
         )?,
         rejected(
@@ -1026,6 +1104,46 @@ fn states(conversations: &[Conversation]) -> Result<StateVectors, GenerateError>
             "state_alice_initial without the last byte of its pending PreKey header.",
             alice_initial[..alice_initial.len() - 1].to_vec(),
             e,
+        )?,
+        rejected(
+            "state_ckr_without_dhr",
+            "state_alice_established (DHr, CKs, CKr) with the DHr flag (bit 0) cleared and the DHr field (offset 100) zeroed: CKr present without DHr, and nothing else wrong.",
+            ckr_without_dhr,
+            e,
+        )?,
+        rejected(
+            "state_version_only",
+            "The single byte 0x01: the right version and nothing else.",
+            vec![0x01],
+            e,
+        )?,
+        rejected(
+            "state_unknown_version_one_byte",
+            "The single byte 0x02: another version, and too short. The version is checked first: UnknownVersion.",
+            vec![0x02],
+            spec::Error::UnknownVersion,
+        )?,
+        rejected(
+            "state_unknown_version_and_reserved_flag",
+            "state_bob_accepted with version byte 0x02 and flag bit 5 (0x20) set: the version is checked first, UnknownVersion.",
+            with_byte(
+                &with_byte(&bob_accepted, 0, 0x02),
+                1,
+                bob_accepted[1] | 0x20,
+            ),
+            spec::Error::UnknownVersion,
+        )?,
+        rejected(
+            "state_unknown_version_and_truncated",
+            "The first 100 bytes of state_bob_accepted with version byte 0x02: the version is checked before the length, UnknownVersion.",
+            with_byte(&bob_accepted[..100], 0, 0x02),
+            spec::Error::UnknownVersion,
+        )?,
+        rejected(
+            "state_unknown_version_and_count_over_limit",
+            "state_count_over_limit with version byte 0x02: UnknownVersion.",
+            with_byte(&bad_count, 0, 0x02),
+            spec::Error::UnknownVersion,
         )?,
     ];
     Ok(StateVectors { valid, rejected })

@@ -226,7 +226,10 @@ fn vectors_writes_the_committed_files() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["pqxdh.json", "ratchet.json", "state.json"]);
+    assert_eq!(
+        names,
+        ["pqxdh.json", "ratchet.json", "rules.json", "state.json"]
+    );
     for name in &names {
         assert!(stdout(&output).contains(name.as_str()), "{name} not listed");
         assert!(

@@ -7,6 +7,12 @@
 //! generator (`lockstep_harness::protocol_vectors`) into a temporary directory and
 //! checks that it writes exactly the committed files.
 //!
+//! `rules.json` is replayed the same way (`rules_json_*`), with Bob's prekey store
+//! rebuilt here from `spec::session::check_replay` and `record_accepted`; the values
+//! the spec could get wrong the same way as the implementation (`p`, `q`, `s + q`,
+//! `1/EK_A mod p`, the altered ML-KEM keys, the identity-nonce signatures) are pinned
+//! to values computed outside Rust with plain integers (`rules_json_independent_values`).
+//!
 //! Each test collects every mismatch (vector id, step, field) before failing, and
 //! prints how many vectors and steps it checked (`cargo test -- --nocapture`).
 
@@ -16,8 +22,10 @@ use std::path::PathBuf;
 use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
 use lockstep_vectors::protocol::{
-    self, Conversation, Outcome, Party, PqxdhVector, StateVector, Step,
+    self, Conversation, Outcome, Party, PqxdhVector, SessionAction, StateVector, Step, Structure,
+    Verdict,
 };
+use spec::consts::PREKEY_HEADER_LEN;
 use spec::ml_kem::{DecapsulationKey, EncapsulationKey, Seed32};
 use spec::pqxdh::VerifiedPreKeyBundle;
 use spec::ratchet::State;
@@ -46,6 +54,25 @@ fn point(bytes: &[u8; 32]) -> X25519SerializedPoint {
 
 fn encoded(state: &State) -> Vec<u8> {
     native(&spec::state::encode_state(state))
+}
+
+/// The SPEC §7 name of a spec error, as the vectors write it (SPEC §7: the spec names
+/// `NonContributory` and `InvalidKey` after their primitives).
+fn spec_name(e: spec::Error) -> String {
+    match e {
+        spec::Error::X25519NonContributory => "NonContributory".to_owned(),
+        spec::Error::MlKemInvalidEncapsulationKey | spec::Error::MlKemInvalidDecapsulationKey => {
+            "InvalidKey".to_owned()
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+fn verdict(result: Result<(), spec::Error>) -> Verdict {
+    match result {
+        Ok(()) => Verdict::Ok,
+        Err(e) => Verdict::Rejected(spec_name(e)),
+    }
 }
 
 fn short_hex(bytes: &[u8]) -> String {
@@ -256,6 +283,8 @@ fn check_handshake(v: &PqxdhVector, f: &mut Failures) {
         &v.prekey_header,
     );
     f.same(id, "ct", &header.ct.to_public_array(), &v.ct);
+    let th = spec::sha256::hash(&seq(&v.prekey_header)).to_public_array();
+    f.same(id, "th (SHA-256 of the recorded prekey_header)", &th, &v.th);
     f.same_value(
         id,
         "prekey header opk_id",
@@ -277,6 +306,7 @@ fn check_handshake(v: &PqxdhVector, f: &mut Failures) {
         f.same(&what, "ss", &keys.ss.to_public_array(), &v.ss);
         f.same(&what, "sk", &keys.sk.to_public_array(), &v.sk);
         f.same(&what, "ad", &native(&keys.ad), &v.ad);
+        f.same(&what, "th", &keys.th.to_public_array(), &v.th);
     }
     // SK from the recorded intermediates, through the KDF alone.
     let sk = spec::pqxdh::kdf(
@@ -591,7 +621,7 @@ fn check_deliver(
         }
         (Err(e), Outcome::Rejected(want)) => {
             counts.refusals += 1;
-            f.same_value(what, "error", format!("{e:?}").as_str(), want.as_str());
+            f.same_value(what, "error", spec_name(e).as_str(), want.as_str());
             // Refused: the state the receiver keeps is the one it had.
             match before {
                 Some(before) => {
@@ -617,8 +647,9 @@ fn check_deliver(
 fn ratchet_json_conversations_reproduce() {
     let handshakes = protocol::pqxdh().unwrap();
     let conversations = protocol::ratchet().unwrap();
-    // (a) in order, (b) out of order, (c) tampered, (d) replayed, (e) over MAX_SKIP.
-    assert_eq!(conversations.len(), 5);
+    // (a) in order, (b) out of order, (c) tampered, (d) replayed, (e) over MAX_SKIP,
+    // (f) the skipped-key store (exactly MAX_SKIP, full store, eviction).
+    assert_eq!(conversations.len(), 6);
     let mut f = Failures::default();
     let mut total = Counts::default();
     let mut steps = 0;
@@ -735,7 +766,7 @@ fn check_state(v: &StateVector, f: &mut Failures) {
 fn state_json_encodings_reproduce() {
     let vectors = protocol::state().unwrap();
     assert_eq!(vectors.valid.len(), 4);
-    assert_eq!(vectors.rejected.len(), 11);
+    assert_eq!(vectors.rejected.len(), 17);
     let mut f = Failures::default();
     // Every valid state is one a conversation reached.
     let mut reached = HashSet::new();
@@ -761,7 +792,7 @@ fn state_json_encodings_reproduce() {
     for v in &vectors.rejected {
         match spec::state::decode_state(&seq(&v.encoding)) {
             Ok(_) => f.fail(&v.id, format!("decoded; want {}", v.error)),
-            Err(e) => f.same_value(&v.id, "error", format!("{e:?}"), v.error.clone()),
+            Err(e) => f.same_value(&v.id, "error", spec_name(e), v.error.clone()),
         }
     }
     println!(
@@ -770,6 +801,394 @@ fn state_json_encodings_reproduce() {
         vectors.rejected.len()
     );
     f.assert_none("state.json");
+}
+
+/// The skipped-key store conversation reaches the limits it claims: the decoded
+/// states, not only their bytes, show exactly MAX_SKIP keys skipped into a full store,
+/// the oldest evicted, and the next oldest used.
+#[test]
+fn ratchet_json_skipped_key_store_reaches_the_limit() {
+    let conversations = protocol::ratchet().unwrap();
+    let c = conversations
+        .iter()
+        .find(|c| c.id == "ratchet_skipped_key_store")
+        .unwrap();
+    let state = |step: usize| match &c.steps[step] {
+        Step::Deliver(d) => spec::state::decode_state(&seq(&d.receiver_state)).unwrap(),
+        _ => panic!("step {step} is not a delivery"),
+    };
+    let ns = |state: &State| state.skipped.iter().map(|k| k.n).collect::<Vec<u32>>();
+    let max = spec::consts::MAX_STORED_SKIPPED_KEYS;
+    assert_eq!(max, 2000);
+    assert_eq!(spec::consts::MAX_SKIP, 2000);
+    // Step 6: n = 2000 received from Nr = 0, keys 0..1999 stored: the store is full.
+    let full = state(6);
+    assert_eq!(ns(&full), (0..2000).collect::<Vec<u32>>());
+    assert_eq!(full.nr, 2001);
+    // Step 9: n = 2001 skipped, n = 0 evicted.
+    let evicted = state(9);
+    let mut want: Vec<u32> = (1..2000).collect();
+    want.push(2001);
+    assert_eq!(ns(&evicted), want);
+    assert_eq!(evicted.skipped.len(), max);
+    // Step 10: b0 refused, state unchanged; step 11: b1 decrypts, its key deleted.
+    match (&c.steps[10], &c.steps[11]) {
+        (Step::Deliver(b0), Step::Deliver(b1)) => {
+            assert_eq!(b0.outcome, Outcome::Rejected("Duplicate".to_owned()));
+            assert!(matches!(b1.outcome, Outcome::Ok(_)));
+        }
+        _ => panic!("steps 10 and 11 are deliveries"),
+    }
+    assert_eq!(encoded(&state(10)), encoded(&evicted));
+    assert_eq!(ns(&state(11)), want[1..].to_vec());
+    println!("ratchet_skipped_key_store: store full at {max}, n = 0 evicted, n = 1 kept");
+}
+
+// ---------------------------------------------------------------------------------
+// rules.json
+// ---------------------------------------------------------------------------------
+
+fn spec_decode(structure: Structure, encoding: &[u8]) -> Result<Vec<u8>, spec::Error> {
+    let bytes = seq(encoding);
+    Ok(native(&match structure {
+        Structure::Message => spec::wire::encode_message(&spec::wire::decode_message(&bytes)?),
+        Structure::Bundle => spec::wire::encode_bundle(&spec::wire::decode_bundle(&bytes)?),
+    }))
+}
+
+#[test]
+fn rules_json_decoding_reproduces() {
+    let rules = protocol::rules().unwrap();
+    assert_eq!(rules.decoding.len(), 57);
+    let mut f = Failures::default();
+    let mut refused = 0;
+    for v in &rules.decoding {
+        let result = spec_decode(v.structure, &v.encoding);
+        if let Ok(back) = &result {
+            f.same(&v.id, "encode(decode(encoding))", back, &v.encoding);
+        }
+        f.same_value(
+            &v.id,
+            "outcome",
+            verdict(result.map(|_| ())),
+            v.outcome.clone(),
+        );
+        if v.outcome != Verdict::Ok {
+            refused += 1;
+        }
+    }
+    println!(
+        "rules.json decoding: {} encodings checked, {refused} refused",
+        rules.decoding.len()
+    );
+    f.assert_none("rules.json decoding");
+}
+
+#[test]
+fn rules_json_verification_reproduces() {
+    let rules = protocol::rules().unwrap();
+    let handshakes = protocol::pqxdh().unwrap();
+    assert_eq!(rules.verification.len(), 8);
+    let mut f = Failures::default();
+    for v in &rules.verification {
+        if !handshakes.iter().any(|h| h.id == v.handshake) {
+            f.fail(&v.id, format!("no handshake {}", v.handshake));
+        }
+        let result = spec::wire::decode_bundle(&seq(&v.bundle))
+            .and_then(|b| spec::pqxdh::verify_bundle(&b).map(|_| ()));
+        f.same_value(&v.id, "outcome", verdict(result), v.outcome.clone());
+    }
+    println!(
+        "rules.json verification: {} bundles checked",
+        rules.verification.len()
+    );
+    f.assert_none("rules.json verification");
+}
+
+#[test]
+fn rules_json_decapsulation_keys_reproduce() {
+    let rules = protocol::rules().unwrap();
+    let handshakes = protocol::pqxdh().unwrap();
+    assert_eq!(rules.decapsulation_keys.len(), 3);
+    let ct = spec::ml_kem::Ciphertext::from_public_slice(&handshakes[0].ct);
+    let mut f = Failures::default();
+    for v in &rules.decapsulation_keys {
+        let dk = DecapsulationKey::from_public_slice(&v.dk);
+        let result = spec::ml_kem::decaps(&dk, &ct).map(|_| ());
+        f.same_value(&v.id, "outcome", verdict(result), v.outcome.clone());
+    }
+    f.assert_none("rules.json decapsulation_keys");
+}
+
+#[test]
+fn rules_json_sessions_reproduce() {
+    let rules = protocol::rules().unwrap();
+    assert_eq!(rules.sessions.len(), 14);
+    let mut f = Failures::default();
+    let mut errors = HashSet::new();
+    for v in &rules.sessions {
+        let id = v.id.as_str();
+        if let Some(r) = v.r {
+            f.same(id, "r (label derivation)", &r, &derived32(id, "r"));
+        }
+        let state = match spec::state::decode_state(&seq(&v.state)) {
+            Ok(state) => state,
+            Err(e) => {
+                f.fail(id, format!("state does not decode: {e:?}"));
+                continue;
+            }
+        };
+        let result = match (v.action, v.r) {
+            (SessionAction::Encrypt, None) => spec::session::encrypt(&state, &seq(&v.input)),
+            (SessionAction::Decrypt, Some(r)) => {
+                spec::session::decrypt(&state, &seq(&v.input), &scalar(&r))
+            }
+            _ => {
+                f.fail(id, "r present exactly for decrypt".to_owned());
+                continue;
+            }
+        };
+        match (result, &v.outcome) {
+            (Ok((new_state, out)), Outcome::Ok(want)) => {
+                f.same(id, "output", &native(&out), want);
+                f.same(id, "state_after", &encoded(&new_state), &v.state_after);
+            }
+            (Err(e), Outcome::Rejected(want)) => {
+                errors.insert(want.clone());
+                f.same_value(id, "error", spec_name(e), want.clone());
+                f.same(id, "state_after (unchanged)", &v.state, &v.state_after);
+            }
+            (Ok(_), Outcome::Rejected(want)) => f.fail(id, format!("succeeded; want {want}")),
+            (Err(e), Outcome::Ok(_)) => f.fail(id, format!("refused with {e:?}; want ok")),
+        }
+    }
+    for e in [
+        "PreKeyMismatch",
+        "InvalidMessage",
+        "DecryptionFailed",
+        "ChainExhausted",
+        "TooManySkipped",
+    ] {
+        if !errors.contains(e) {
+            f.fail("sessions", format!("no vector refused with {e}"));
+        }
+    }
+    println!(
+        "rules.json sessions: {} operations checked",
+        rules.sessions.len()
+    );
+    f.assert_none("rules.json sessions");
+}
+
+#[test]
+fn rules_json_accepts_reproduce() {
+    let rules = protocol::rules().unwrap();
+    let handshakes = protocol::pqxdh().unwrap();
+    assert_eq!(rules.accepts.len(), 2);
+    let mut f = Failures::default();
+    let mut errors = HashSet::new();
+    let mut count = 0;
+    for v in &rules.accepts {
+        let Some(h) = handshakes.iter().find(|h| h.id == v.handshake) else {
+            f.fail(&v.id, format!("no handshake {}", v.handshake));
+            continue;
+        };
+        let k = match keys(h) {
+            Ok(k) => k,
+            Err(e) => {
+                f.fail(&v.id, format!("handshake does not verify: {e:?}"));
+                continue;
+            }
+        };
+        // Bob's store as SPEC §3.5 has it: the record of EK_A values accepted under
+        // a last-resort PQPK_B, checked before any DH and extended on success.
+        let mut record: Vec<X25519SerializedPoint> = Vec::new();
+        for (index, d) in v.deliveries.iter().enumerate() {
+            count += 1;
+            let what = format!("{} delivery {index}", v.id);
+            f.same(
+                &what,
+                "r (label derivation)",
+                &d.r,
+                &derived32(&v.id, &format!("{index} / r")),
+            );
+            let result = spec::wire::decode_prekey_message(&seq(&d.wire)).and_then(|message| {
+                if h.pq_last_resort {
+                    spec::session::check_replay(&record, &message.header)?;
+                }
+                let (state, pt, _keys) = spec::session::accept(
+                    &k.ik_b,
+                    &k.spk_b,
+                    &k.dk,
+                    k.opk.as_ref(),
+                    &message,
+                    &scalar(&d.r),
+                )?;
+                if h.pq_last_resort {
+                    record = spec::session::record_accepted(&record, &message.header);
+                }
+                Ok((state, pt))
+            });
+            match (result, &d.outcome) {
+                (Ok((state, pt)), Outcome::Ok(want)) => {
+                    f.same(&what, "plaintext", &native(&pt), want);
+                    f.same_value(&what, "state", Some(encoded(&state)), d.state.clone());
+                }
+                (Err(e), Outcome::Rejected(want)) => {
+                    errors.insert(want.clone());
+                    f.same_value(&what, "error", spec_name(e), want.clone());
+                }
+                (Ok(_), Outcome::Rejected(want)) => f.fail(&what, format!("accepted; want {want}")),
+                (Err(e), Outcome::Ok(_)) => f.fail(&what, format!("refused with {e:?}; want ok")),
+            }
+        }
+    }
+    for e in ["InvalidMessage", "DecryptionFailed", "PreKeyReplay"] {
+        if !errors.contains(e) {
+            f.fail("accepts", format!("no delivery refused with {e}"));
+        }
+    }
+    println!(
+        "rules.json accepts: {} sequences, {count} deliveries checked",
+        rules.accepts.len()
+    );
+    f.assert_none("rules.json accepts");
+}
+
+/// Values the spec and the implementation could both get wrong, computed outside
+/// Rust with plain Python integers (`hashlib` for SHA-3 and SHA-512, Edwards25519
+/// in affine coordinates), from the committed files, and pinned here:
+///
+/// - `q = 2**252 + 27742317777372353535851937790883648493`, `p = 2**255 - 19`,
+///   `x.to_bytes(32, 'little').hex()`;
+/// - `s + q` for both signatures of pqxdh_with_opk's bundle (`s` read at offsets 101
+///   and 1738; `s < q` and `s + q < 2**253` asserted);
+/// - `pow(u, p - 2, p)` for `EK_A` of pqxdh_with_opk and pqxdh_last_resort;
+/// - the altered decapsulation key: first coefficient `ek[0] | (ek[1] & 15) << 8`
+///   and `hashlib.sha3_256(ek)`;
+/// - the identity-nonce signatures: `a` from the clamped identity key (negated if
+///   `aB` has odd x), `s = SHA-512(R ‖ A ‖ M) a mod q` for each encoding `R`, and
+///   `sB - hA` checked to be the identity point.
+#[test]
+fn rules_json_independent_values() {
+    const P_HEX: &str = "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f";
+    const Q_HEX: &str = "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010";
+    let rules = protocol::rules().unwrap();
+    let handshakes = protocol::pqxdh().unwrap();
+    let verification = |id: &str| {
+        rules
+            .verification
+            .iter()
+            .find(|v| v.id == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+            .bundle
+            .clone()
+    };
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    // p and q as the spec has them.
+    assert_eq!(hex(&spec::field25519::P), P_HEX);
+    let genuine = &handshakes[0];
+    assert_eq!(genuine.id, "pqxdh_with_opk");
+    // s + q, and nothing else changed.
+    for (id, offset, want) in [
+        (
+            "verify_spk_sig_s_plus_q",
+            101,
+            "ca7c4265f93826ec3d9a5107795649a10397910f1358d4d158b79d6908985a16",
+        ),
+        (
+            "verify_pqpk_sig_s_plus_q",
+            1738,
+            "5c68250ffb7299f7a3382de141c73b5470ae7e1cc7ed24c3b2caf4055f54ee18",
+        ),
+    ] {
+        let bundle = verification(id);
+        assert_eq!(hex(&bundle[offset..offset + 32]), want, "{id}");
+        assert_eq!(bundle[..offset], genuine.bundle[..offset], "{id}");
+        assert_eq!(bundle[offset + 32..], genuine.bundle[offset + 32..], "{id}");
+        // (s + q) - s = q, byte by byte with borrows; and s + q < 2^253.
+        let mut difference = [0u8; 32];
+        let mut borrow = 0i16;
+        for i in 0..32 {
+            let d = i16::from(bundle[offset + i]) - i16::from(genuine.bundle[offset + i]) - borrow;
+            borrow = i16::from(d < 0);
+            difference[i] = u8::try_from(d.rem_euclid(256)).unwrap();
+        }
+        assert_eq!(borrow, 0, "{id}");
+        assert_eq!(hex(&difference), Q_HEX, "{id}");
+        assert!(bundle[offset + 31] < 0x20, "{id}: s + q < 2^253");
+    }
+    // The identity-nonce signatures (R ‖ s) of SPK_sig, at offset 69.
+    for (id, want) in [
+        (
+            "verify_spk_sig_r_identity",
+            "0100000000000000000000000000000000000000000000000000000000000000925b83ceac60abb184fafe5a90c3c913a422a81472364c6f8ca26d8a92fd720a",
+        ),
+        (
+            "verify_spk_sig_r_identity_y_plus_p",
+            "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f35d3a7d56b5e05e3bcb6b8c6307e0751325c1d856b5681d667ffb54e10c2b70d",
+        ),
+        (
+            "verify_spk_sig_r_identity_negative_zero",
+            "01000000000000000000000000000000000000000000000000000000000000807818158de9f72f806d2a18bb5e0b50dec073d0fe46d864d58ae90099245fab02",
+        ),
+    ] {
+        assert_eq!(hex(&verification(id)[69..133]), want, "{id}");
+    }
+    // 1/EK_A mod p in the first re-encoded delivery of each accept sequence.
+    for (id, delivery, handshake, want) in [
+        (
+            "accept_reencoded_ek_a",
+            1,
+            "pqxdh_with_opk",
+            "dfe44a0739c7ba8780a5a852a409cbeea8aadddd55f3a54b7012a21522fe9b5e",
+        ),
+        (
+            "accept_last_resort_replay",
+            0,
+            "pqxdh_last_resort",
+            "61c1ae90c7c6202ad3af1d8034a71feac5ec6915a374d79d9ddabdb80905a44c",
+        ),
+    ] {
+        let v = rules.accepts.iter().find(|v| v.id == id).unwrap();
+        let h = handshakes.iter().find(|h| h.id == handshake).unwrap();
+        let wire = &v.deliveries[delivery].wire;
+        assert_eq!(hex(&wire[34..66]), want, "{id}");
+        // The rest of the PreKey message is Alice's genuine one.
+        assert_eq!(wire[..34], h.prekey_header[..34], "{id}");
+        assert_eq!(wire[66..PREKEY_HEADER_LEN], h.prekey_header[66..], "{id}");
+    }
+    // The decapsulation key whose stored ek is not reduced.
+    let dk = &rules
+        .decapsulation_keys
+        .iter()
+        .find(|v| v.id == "dk_stored_ek_not_reduced")
+        .unwrap()
+        .dk;
+    assert_eq!(
+        u16::from(dk[1536]) | (u16::from(dk[1537] & 0x0f) << 8),
+        4095
+    );
+    assert_eq!(
+        hex(&dk[3104..3136]),
+        "c68cef9181c327949b7c3a84b0d784c6f4c14c004042ab6048c33552450bfc11"
+    );
+    // Non-canonical keys: p, p + 1 and p - 1 where the descriptions say.
+    let p_plus_1 = "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f";
+    let p_minus_1 = "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f";
+    for (id, offset, want) in [
+        ("ratchet_dh_p", 2, P_HEX),
+        ("ratchet_dh_p_plus_1", 2, p_plus_1),
+        ("ratchet_dh_p_minus_1", 2, p_minus_1),
+        ("prekey_ek_a_p_plus_1", 34, p_plus_1),
+        ("prekey_ik_a_p", 2, P_HEX),
+        ("bundle_ik_b_p", 1, P_HEX),
+        ("bundle_spk_b_p_plus_1", 37, p_plus_1),
+        ("bundle_opk_b_p", 1775, P_HEX),
+    ] {
+        let v = rules.decoding.iter().find(|v| v.id == id).unwrap();
+        assert_eq!(hex(&v.encoding[offset..offset + 32]), want, "{id}");
+    }
 }
 
 // ---------------------------------------------------------------------------------

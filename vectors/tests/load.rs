@@ -359,3 +359,44 @@ fn wycheproof_ml_kem_1024_loads_every_test_including_bad_seeds_and_ciphertexts()
             .all(|c| c.data.ek.is_empty())
     );
 }
+
+/// The protocol files: counts from `jq` on `vectors/protocol/*.json`
+/// (`.vectors | length`, `.conversations | length`, `[.conversations[].steps[]] | length`,
+/// `.rejected | length`, and for rules.json `.decoding`, `.verification`,
+/// `.decapsulation_keys`, `.sessions`, `.accepts` and `[.accepts[].deliveries[]]`).
+#[test]
+fn protocol_files_load_with_their_counts() {
+    use lockstep_vectors::protocol;
+    let pqxdh = protocol::pqxdh().unwrap();
+    provenance!("protocol/pqxdh.json", 3, pqxdh);
+    let ratchet = protocol::ratchet().unwrap();
+    provenance!("protocol/ratchet.json", 6, ratchet);
+    assert_eq!(ratchet.iter().map(|c| c.steps.len()).sum::<usize>(), 66);
+    let state = protocol::state().unwrap();
+    provenance!("protocol/state.json", 4, state.valid);
+    provenance!("protocol/state.json rejected", 17, state.rejected);
+    let rules = protocol::rules().unwrap();
+    provenance!("protocol/rules.json decoding", 57, rules.decoding);
+    let accepted = rules
+        .decoding
+        .iter()
+        .filter(|v| v.outcome == protocol::Verdict::Ok)
+        .count();
+    assert_eq!(accepted, 6);
+    provenance!("protocol/rules.json verification", 8, rules.verification);
+    provenance!(
+        "protocol/rules.json decapsulation_keys",
+        3,
+        rules.decapsulation_keys
+    );
+    provenance!("protocol/rules.json sessions", 14, rules.sessions);
+    provenance!("protocol/rules.json accepts", 2, rules.accepts);
+    assert_eq!(
+        rules
+            .accepts
+            .iter()
+            .map(|a| a.deliveries.len())
+            .sum::<usize>(),
+        9
+    );
+}

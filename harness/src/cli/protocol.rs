@@ -8,7 +8,9 @@
 //! panicking: the handshakes (public keys, ML-KEM keys, the signed bundle, `SK`,
 //! `AD` and the PreKey header on both sides), every step of every conversation
 //! (wire bytes, plaintexts, refusals, both parties' state encodings) and the state
-//! encodings, valid and malformed. (The key-schedule intermediates the test also
+//! encodings, valid and malformed, and the rule vectors of `rules.json` (wire decoding,
+//! bundle verification, decapsulation key checks, single session operations and
+//! `accept` sequences on one prekey store). (The key-schedule intermediates the test also
 //! compares are not repeated here: every one of them feeds the wire bytes and
 //! states that are.)
 
@@ -16,12 +18,14 @@ use lockstep::Error;
 use lockstep::ml_kem;
 use lockstep::pqxdh::{self, IdentityKeyPair};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
-use lockstep::wire::{PreKeyBundle, encode_prekey_header};
+use lockstep::wire::{self, PreKeyBundle, encode_prekey_header};
 use lockstep::x25519::PrivateKey;
-use lockstep_vectors::protocol::{self, Outcome, Party, PqxdhVector, Step};
+use lockstep_vectors::protocol::{
+    self, Outcome, Party, PqxdhVector, RuleVectors, SessionAction, Step, Structure, Verdict,
+};
 
 /// The committed files, by the names the generator gives them.
-const COMMITTED: [(&str, &str); 3] = [
+const COMMITTED: [(&str, &str); 4] = [
     (
         "pqxdh.json",
         include_str!("../../../vectors/protocol/pqxdh.json"),
@@ -33,6 +37,10 @@ const COMMITTED: [(&str, &str); 3] = [
     (
         "state.json",
         include_str!("../../../vectors/protocol/state.json"),
+    ),
+    (
+        "rules.json",
+        include_str!("../../../vectors/protocol/rules.json"),
     ),
 ];
 
@@ -90,13 +98,19 @@ pub(crate) fn spec_regenerates() -> VectorOutcome {
     out
 }
 
-/// The SPEC §7 name of an error, as `lockstep-spec` spells it in the vectors.
+/// The SPEC §7 name of an error, as the vectors spell it.
 fn spec_name(e: Error) -> String {
     match e {
-        Error::NonContributoryKey => "X25519NonContributory".to_owned(),
-        Error::InvalidEncapsulationKey => "MlKemInvalidEncapsulationKey".to_owned(),
-        Error::InvalidDecapsulationKey => "MlKemInvalidDecapsulationKey".to_owned(),
+        Error::NonContributoryKey => "NonContributory".to_owned(),
+        Error::InvalidEncapsulationKey | Error::InvalidDecapsulationKey => "InvalidKey".to_owned(),
         other => format!("{other:?}"),
+    }
+}
+
+fn verdict(result: Result<(), Error>) -> Verdict {
+    match result {
+        Ok(()) => Verdict::Ok,
+        Err(e) => Verdict::Rejected(spec_name(e)),
     }
 }
 
@@ -197,6 +211,7 @@ fn handshake(v: &PqxdhVector, m: &mut Mismatches<'_>) {
     };
     m.same(id, "sk (Alice)", keys.sk.expose_for_tests(), &v.sk);
     m.same(id, "ad (Alice)", &keys.ad, &v.ad);
+    m.same(id, "th (Alice)", &keys.th, &v.th);
     m.same(
         id,
         "prekey_header",
@@ -207,6 +222,7 @@ fn handshake(v: &PqxdhVector, m: &mut Mismatches<'_>) {
         Ok(bob) => {
             m.same(id, "sk (Bob)", bob.sk.expose_for_tests(), &v.sk);
             m.same(id, "ad (Bob)", &bob.ad, &v.ad);
+            m.same(id, "th (Bob)", &bob.th, &v.th);
         }
         Err(e) => m.fail(id, format!("respond refused: {e:?}")),
     }
@@ -294,15 +310,19 @@ fn step(
 /// conversation step and per state encoding.
 pub(crate) fn impl_reproduces() -> VectorOutcome {
     let mut out = VectorOutcome::default();
-    let (handshakes, conversations, states) =
-        match (protocol::pqxdh(), protocol::ratchet(), protocol::state()) {
-            (Ok(h), Ok(c), Ok(s)) => (h, c, s),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                out.failures
-                    .push(format!("the protocol vectors do not load: {e}"));
-                return out;
-            }
-        };
+    let (handshakes, conversations, states, rules) = match (
+        protocol::pqxdh(),
+        protocol::ratchet(),
+        protocol::state(),
+        protocol::rules(),
+    ) {
+        (Ok(h), Ok(c), Ok(s), Ok(r)) => (h, c, s, r),
+        (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
+            out.failures
+                .push(format!("the protocol vectors do not load: {e}"));
+            return out;
+        }
+    };
     let mut m = Mismatches(&mut out.failures);
     for v in &handshakes {
         handshake(v, &mut m);
@@ -363,6 +383,102 @@ pub(crate) fn impl_reproduces() -> VectorOutcome {
             ),
         }
     }
+    cases += rule_vectors(&rules, &handshakes, &mut m);
     out.cases = cases;
     out
+}
+
+/// The verdict a vector records against the one the implementation gives.
+fn same_verdict(m: &mut Mismatches<'_>, id: &str, got: Verdict, want: &Verdict) {
+    if got != *want {
+        m.fail(id, format!("got {got:?}, want {want:?}"));
+    }
+}
+
+/// The implementation on every `rules.json` vector; returns how many it checked.
+fn rule_vectors(rules: &RuleVectors, handshakes: &[PqxdhVector], m: &mut Mismatches<'_>) -> usize {
+    let mut cases = 0;
+    for v in &rules.decoding {
+        cases += 1;
+        let got = match v.structure {
+            Structure::Message => {
+                wire::decode_message(&v.encoding).map(|d| wire::encode_message(&d))
+            }
+            Structure::Bundle => PreKeyBundle::from_bytes(&v.encoding).map(|b| b.to_bytes()),
+        };
+        if let Ok(back) = &got {
+            m.same(&v.id, "round trip", back, &v.encoding);
+        }
+        same_verdict(m, &v.id, verdict(got.map(|_| ())), &v.outcome);
+    }
+    for v in &rules.verification {
+        cases += 1;
+        let got = PreKeyBundle::from_bytes(&v.bundle).and_then(|b| b.verify().map(|_| ()));
+        same_verdict(m, &v.id, verdict(got), &v.outcome);
+    }
+    for v in &rules.decapsulation_keys {
+        cases += 1;
+        let got = ml_kem::DecapsulationKey::from_bytes(&v.dk).map(|_| ());
+        same_verdict(m, &v.id, verdict(got), &v.outcome);
+    }
+    for v in &rules.sessions {
+        cases += 1;
+        let mut session = match Session::from_bytes(&v.state) {
+            Ok(session) => session,
+            Err(e) => {
+                m.fail(&v.id, format!("state does not decode: {e:?}"));
+                continue;
+            }
+        };
+        let result = match (v.action, v.r) {
+            (SessionAction::Encrypt, _) => session.encrypt(&v.input),
+            (SessionAction::Decrypt, Some(r)) => session.decrypt_with(&v.input, &r),
+            (SessionAction::Decrypt, None) => {
+                m.fail(&v.id, "decrypt without r".to_owned());
+                continue;
+            }
+        };
+        match (&result, &v.outcome) {
+            (Ok(out), Outcome::Ok(want)) => m.same(&v.id, "output", out, want),
+            (Err(e), Outcome::Rejected(want)) if spec_name(*e) == *want => {}
+            (got, want) => m.fail(&v.id, format!("got {got:?}, want {want:?}")),
+        }
+        m.same(&v.id, "state_after", &session.to_bytes(), &v.state_after);
+    }
+    for v in &rules.accepts {
+        let Some(h) = handshakes.iter().find(|h| h.id == v.handshake) else {
+            m.fail(&v.id, format!("no handshake {}", v.handshake));
+            continue;
+        };
+        let ik_b = IdentityKeyPair::from_private_bytes(h.ik_b_private);
+        let mut store = match bob_store(h) {
+            Ok(store) => store,
+            Err(e) => {
+                m.fail(&v.id, format!("the prekey store does not build: {e:?}"));
+                continue;
+            }
+        };
+        for (index, d) in v.deliveries.iter().enumerate() {
+            cases += 1;
+            let what = format!("{} delivery {index}", v.id);
+            match (
+                Session::accept_with(&ik_b, &mut store, &d.wire, &d.r),
+                &d.outcome,
+            ) {
+                (Ok((session, pt)), Outcome::Ok(want)) => {
+                    m.same(&what, "plaintext", &pt, want);
+                    match &d.state {
+                        Some(state) => m.same(&what, "state", &session.to_bytes(), state),
+                        None => m.fail(&what, "no state recorded".to_owned()),
+                    }
+                }
+                (Err(e), Outcome::Rejected(want)) if spec_name(e) == *want => {}
+                (got, want) => m.fail(
+                    &what,
+                    format!("got {:?}, want {want:?}", got.map(|(_, pt)| pt)),
+                ),
+            }
+        }
+    }
+    cases
 }
