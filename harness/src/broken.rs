@@ -22,6 +22,8 @@
 //! | [`Flaw::NoSkipBound`] | skips more than `MAX_SKIP` keys (up to twice as many) | `bounds` |
 //! | [`Flaw::DropsSkippedKeys`] | never stores skipped keys | `liveness` |
 //! | [`Flaw::ReusesMessageKey`] | forgets the state update of the first encryption of each sending chain | `uniqueness` |
+//! | [`Flaw::DelaysHealing`] | uses each decryption's ratchet key one decryption late (a pre-generated key pair kept with the session) | `post-compromise-security` (not its round-trip form) |
+//! | [`Flaw::ReusesKeyAndNonce`] | seals every message of a sending chain with the chain's first (key, nonce), its state advancing correctly | `uniqueness` (as observed; not as re-derived) |
 
 use lockstep::session::Session;
 use lockstep_spec as spec;
@@ -35,7 +37,9 @@ use spec::wire::{Message, RatchetMessage};
 use spec::x25519::X25519SerializedScalar;
 use spec::{ByteSeq, Error};
 
-use crate::driver::{Driver, Exposure, Failure, ImplDriver, OtherSessionInputs, SetUpInputs};
+use crate::driver::{
+    AeadUse, Driver, Exposure, Failure, ImplDriver, OtherSessionInputs, SetUpInputs,
+};
 use crate::invariants::{
     AUTHENTICATION, BOUNDS, FORWARD_SECRECY, LIVENESS, POST_COMPROMISE_SECURITY, REPLAY, StateView,
     TRANSACTIONAL, UNIQUENESS,
@@ -66,6 +70,18 @@ pub enum Flaw {
     /// Forgets the state update of the first encryption of each sending chain, so the
     /// next message reuses its number and message key.
     ReusesMessageKey,
+    /// Pre-generates its next ratchet key pair and keeps it with the session: each
+    /// decryption uses the ratchet key the previous one was given (the first, one
+    /// derived from the identity key), and keeps the one it is given. A compromise
+    /// copies the kept key, so the first DH ratchet step after it is not fresh:
+    /// healing comes one step late.
+    DelaysHealing,
+    /// Seals every message of a sending chain with the ChaCha20-Poly1305 key and nonce
+    /// of the chain's first message (the constant-nonce bug), while its state (`CKs`,
+    /// `Ns`) advances as SPEC §4.5 says, so re-deriving the keys from the states sees
+    /// nothing; the recipient opens them the same way, so the conversation goes on.
+    /// Reports the key and nonce it used.
+    ReusesKeyAndNonce,
 }
 
 /// How many upcoming ratchet keys a compromise exposes under
@@ -83,6 +99,8 @@ impl Flaw {
         Flaw::NoSkipBound,
         Flaw::DropsSkippedKeys,
         Flaw::ReusesMessageKey,
+        Flaw::DelaysHealing,
+        Flaw::ReusesKeyAndNonce,
     ];
 
     /// Its name on the command line, e.g. `"keeps-old-states"`.
@@ -97,6 +115,8 @@ impl Flaw {
             Flaw::NoSkipBound => "no-skip-bound",
             Flaw::DropsSkippedKeys => "drops-skipped-keys",
             Flaw::ReusesMessageKey => "reuses-message-key",
+            Flaw::DelaysHealing => "delays-healing",
+            Flaw::ReusesKeyAndNonce => "reuses-key-and-nonce",
         }
     }
 
@@ -117,7 +137,8 @@ impl Flaw {
             Flaw::IgnoresTag => AUTHENTICATION,
             Flaw::NoSkipBound => BOUNDS,
             Flaw::DropsSkippedKeys => LIVENESS,
-            Flaw::ReusesMessageKey => UNIQUENESS,
+            Flaw::ReusesMessageKey | Flaw::ReusesKeyAndNonce => UNIQUENESS,
+            Flaw::DelaysHealing => POST_COMPROMISE_SECURITY,
         }
     }
 
@@ -155,6 +176,19 @@ pub struct BrokenDriver {
     /// [`Flaw::ReusesMessageKey`]: the ratchet keys whose chain's first encryption
     /// was already forgotten.
     forgotten: Vec<[u8; 32]>,
+    /// [`Flaw::DelaysHealing`]: each party's kept (pre-generated) ratchet key.
+    held: [[u8; 32]; 2],
+    /// [`Flaw::ReusesKeyAndNonce`]: each sending chain's first (key, nonce), by its
+    /// ratchet public key.
+    chain_pairs: Vec<([u8; 32], AeadUse)>,
+    /// [`Flaw::ReusesKeyAndNonce`]: each message as sent (sealed with its chain's
+    /// first pair), with the message the implementation made and the pair: the
+    /// recipient's side of the bug opens the one as the implementation opens the
+    /// other, so both parties share the bug and the conversation goes on.
+    resealed: Vec<(Vec<u8>, Vec<u8>, AeadUse)>,
+    /// The key and nonce of the last encryption or successful decryption, as the
+    /// implementation's AEAD was called (or as the flaw sealed).
+    aead: Option<AeadUse>,
 }
 
 impl BrokenDriver {
@@ -168,6 +202,10 @@ impl BrokenDriver {
             history: [Vec::new(), Vec::new()],
             seeds: [([0; 32], 0); 2],
             forgotten: Vec::new(),
+            held: [[0; 32]; 2],
+            chain_pairs: Vec::new(),
+            resealed: Vec::new(),
+            aead: None,
         }
     }
 
@@ -200,6 +238,9 @@ impl BrokenDriver {
 
     /// The ratchet key `party`'s next decryption uses.
     fn ratchet_key(&mut self, party: Party, given: &[u8; 32]) -> [u8; 32] {
+        if self.flaw == Flaw::DelaysHealing {
+            return core::mem::replace(&mut self.held[slot(party)], *given);
+        }
         if self.flaw != Flaw::PredictableRatchetKeys {
             return *given;
         }
@@ -233,6 +274,62 @@ impl BrokenDriver {
         }
         Ok(plaintext)
     }
+}
+
+/// The last AEAD call `lockstep::aead::observe` recorded on this thread, if it
+/// `sealed` (else opened) as asked.
+fn last_observed(sealed: bool) -> Option<AeadUse> {
+    let last = lockstep::aead::observe::take().pop()?;
+    (last.2 == sealed).then_some(AeadUse {
+        key: last.0,
+        nonce: last.1,
+    })
+}
+
+/// The ratchet public key `dh` of a message's ratchet header (SPEC §5.1, §5.2).
+fn ratchet_public_key(bytes: &[u8]) -> Option<[u8; 32]> {
+    let r = ratchet_offset(bytes);
+    bytes.get(r + 2..r + 34)?.try_into().ok()
+}
+
+/// Where the ratchet message starts: after the PreKey header of a PreKey message.
+fn ratchet_offset(bytes: &[u8]) -> usize {
+    use lockstep::consts::{MSG_PREKEY, PREKEY_HEADER_LEN};
+    if bytes.get(1) == Some(&MSG_PREKEY) {
+        PREKEY_HEADER_LEN
+    } else {
+        0
+    }
+}
+
+/// [`Flaw::ReusesKeyAndNonce`]: the message's ciphertext replaced by `plaintext`
+/// sealed under `pair` with `AD ‖ H` (SPEC §4.2), `AD` read from the sender's state
+/// encoding (SPEC §6, bytes 2..68).
+fn reseal(
+    bytes: &mut Vec<u8>,
+    state: &[u8],
+    plaintext: &[u8],
+    pair: AeadUse,
+) -> Result<(), Failure> {
+    use lockstep::aead::{Key, Nonce, seal};
+    use lockstep::consts::RATCHET_HEADER_LEN;
+    let r = ratchet_offset(bytes);
+    let body = r + RATCHET_HEADER_LEN;
+    let mut ad = state
+        .get(2..2 + spec::consts::AD_LEN)
+        .ok_or(Failure::InvalidState)?
+        .to_vec();
+    ad.extend_from_slice(bytes.get(r..body).ok_or(Failure::InvalidMessage)?);
+    let sealed = seal(
+        &Key::from_bytes(pair.key),
+        &Nonce(pair.nonce),
+        &ad,
+        plaintext,
+    )
+    .map_err(|_| Failure::MessageTooLarge)?;
+    bytes.truncate(body);
+    bytes.extend_from_slice(&sealed);
+    Ok(())
 }
 
 /// [`Flaw::DropsSkippedKeys`]: the session's state with `MKSKIPPED` emptied.
@@ -413,7 +510,10 @@ impl Driver for BrokenDriver {
             hash.update(b"lockstep broken driver: ratchet seed\0");
             hash.update(secret);
             self.seeds[slot(party)] = (hash.finalize().into(), 0);
+            self.held[slot(party)] = Self::predicted(&self.seeds[slot(party)].0, u64::MAX);
         }
+        self.chain_pairs = Vec::new();
+        self.resealed = Vec::new();
         self.history = [Vec::new(), Vec::new()];
         self.forgotten = Vec::new();
         self.remember(Party::Alice);
@@ -430,7 +530,25 @@ impl Driver for BrokenDriver {
             .as_mut()
             .ok_or(Failure::NoSession)?;
         let before = session.to_bytes();
-        let bytes = session.encrypt(plaintext)?;
+        self.aead = None;
+        lockstep::aead::observe::start();
+        let mut bytes = session.encrypt(plaintext)?;
+        self.aead = last_observed(true);
+        if flaw == Flaw::ReusesKeyAndNonce {
+            let public = ratchet_public_key(&bytes).ok_or(Failure::InvalidMessage)?;
+            let first = match self.chain_pairs.iter().find(|(dh, _)| *dh == public) {
+                Some((_, pair)) => *pair,
+                None => {
+                    let pair = self.aead.ok_or(Failure::InvalidState)?;
+                    self.chain_pairs.push((public, pair));
+                    pair
+                }
+            };
+            let genuine = bytes.clone();
+            reseal(&mut bytes, &before, plaintext, first)?;
+            self.resealed.push((bytes.clone(), genuine, first));
+            self.aead = Some(first);
+        }
         if flaw == Flaw::ReusesMessageKey {
             let view = StateView::parse(&before).ok_or(Failure::InvalidState)?;
             if view.ns == 0 && !self.forgotten.contains(&view.dhs) {
@@ -444,6 +562,17 @@ impl Driver for BrokenDriver {
 
     fn decrypt(&mut self, party: Party, message: &[u8], r: &[u8; 32]) -> Result<Vec<u8>, Failure> {
         let r = self.ratchet_key(party, r);
+        let resealed = self
+            .resealed
+            .iter()
+            .find(|(sent, _, _)| sent.as_slice() == message)
+            .map(|(_, genuine, pair)| (genuine.clone(), *pair));
+        let message = match &resealed {
+            Some((genuine, _)) => genuine.as_slice(),
+            None => message,
+        };
+        self.aead = None;
+        lockstep::aead::observe::start();
         let result = if self.sessions[slot(party)].is_some() {
             self.decrypt_in_session(party, message, &r)
         } else {
@@ -457,8 +586,21 @@ impl Driver for BrokenDriver {
             self.sessions[slot(party)] = Some(session);
             Ok(plaintext)
         };
+        self.aead = match resealed {
+            Some((_, pair)) => Some(pair),
+            None => last_observed(false),
+        }
+        .filter(|_| result.is_ok());
         self.remember(party);
         result
+    }
+
+    fn take_aead_use(&mut self) -> Option<AeadUse> {
+        self.aead.take()
+    }
+
+    fn verify_bundle(&mut self, bundle: &[u8]) -> Result<(), Failure> {
+        self.inner.verify_bundle(bundle)
     }
 
     fn state(&self, party: Party) -> Option<Vec<u8>> {
@@ -473,6 +615,10 @@ impl Driver for BrokenDriver {
             Flaw::KeepsOldStates => Exposure {
                 states: self.history[slot(party)].clone(),
                 future_ratchet_keys: Vec::new(),
+            },
+            Flaw::DelaysHealing => Exposure {
+                states: current,
+                future_ratchet_keys: vec![self.held[slot(party)]],
             },
             Flaw::PredictableRatchetKeys => {
                 let (seed, drawn) = &self.seeds[slot(party)];

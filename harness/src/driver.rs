@@ -15,6 +15,7 @@ use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
 use serde::{Deserialize, Serialize};
 
+use crate::invariants::{MessageView, StateView, scheduled_key};
 use crate::model::{Party, SetUp};
 
 /// The id of Bob's signed prekey in every scenario.
@@ -56,6 +57,8 @@ pub enum Failure {
     InvalidState,
     /// SPEC §3.5: a PreKey message names a prekey Bob does not hold (any more).
     UnknownPreKey,
+    /// SPEC §3.5: a first message replayed under a last-resort PQ prekey.
+    PreKeyReplay,
     /// The harness: the party has no session (Bob before he accepts).
     NoSession,
     /// An error with no twin on the other side; its name, for the report. Any such
@@ -82,6 +85,7 @@ impl From<spec::Error> for Failure {
             E::ChainExhausted => Failure::ChainExhausted,
             E::PreKeyMismatch => Failure::PreKeyMismatch,
             E::InvalidState => Failure::InvalidState,
+            E::PreKeyReplay => Failure::PreKeyReplay,
             other => Failure::Other(format!("spec::{other:?}")),
         }
     }
@@ -105,6 +109,7 @@ impl From<lockstep::Error> for Failure {
             E::PreKeyMismatch => Failure::PreKeyMismatch,
             E::InvalidState => Failure::InvalidState,
             E::UnknownPreKey => Failure::UnknownPreKey,
+            E::PreKeyReplay => Failure::PreKeyReplay,
             other => Failure::Other(format!("impl::{other:?}")),
         }
     }
@@ -165,6 +170,16 @@ pub struct Exposure {
     pub future_ratchet_keys: Vec<[u8; 32]>,
 }
 
+/// The ChaCha20-Poly1305 key and nonce one encryption or decryption used (SPEC §4.2),
+/// as its driver observed them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AeadUse {
+    /// The key.
+    pub key: [u8; 32],
+    /// The nonce.
+    pub nonce: [u8; 12],
+}
+
 /// One conversation's two parties, on one side (spec or impl).
 pub trait Driver {
     /// `"spec"`, `"impl"`, or a broken driver's name, for reports.
@@ -201,6 +216,27 @@ pub trait Driver {
     /// SPEC §6: `party`'s state encoding, if it has a session.
     fn state(&self, party: Party) -> Option<Vec<u8>>;
 
+    /// The ChaCha20-Poly1305 key and nonce that the last [`Driver::encrypt`] sealed
+    /// with, or the last [`Driver::decrypt`] opened with (if it succeeded), as the
+    /// driver observed them; taken (a second call gives none). The runner calls it
+    /// after every encryption and decryption, and the `uniqueness` invariant reads
+    /// what it returns. None: the driver does not say (the invariant then re-derives
+    /// the key with the spec).
+    fn take_aead_use(&mut self) -> Option<AeadUse> {
+        None
+    }
+
+    /// SPEC §3.2, §3.3: Alice decodes and verifies `bundle` (a forged one, from
+    /// [`crate::model::Tamper::Bundle`]); nothing else changes.
+    ///
+    /// # Errors
+    /// The refusal; by default [`Failure::Other`] (a driver that does not verify
+    /// bundles refuses them all).
+    fn verify_bundle(&mut self, bundle: &[u8]) -> Result<(), Failure> {
+        let _ = bundle;
+        Err(Failure::Other("verify_bundle is not driven".to_owned()))
+    }
+
     /// What the adversary copies when it compromises `party`: for a correct driver,
     /// its state encoding.
     fn compromise(&self, party: Party) -> Exposure {
@@ -232,6 +268,9 @@ struct SpecBob {
     pq_available: bool,
     pq_last_resort: bool,
     opk: Option<spec::x25519::X25519SerializedScalar>,
+    /// SPEC §3.5: the `EK_A` of every PreKey message accepted under the last-resort
+    /// PQ prekey.
+    replay_record: Vec<spec::x25519::X25519SerializedPoint>,
 }
 
 /// The conversation through `lockstep-spec`'s session functions.
@@ -240,6 +279,8 @@ pub struct SpecDriver {
     states: [Option<spec::ratchet::State>; 2],
     bob: Option<SpecBob>,
     bundle: Option<spec::pqxdh::VerifiedPreKeyBundle>,
+    /// The key and nonce of the last encryption or successful decryption.
+    aead: Option<AeadUse>,
 }
 
 impl SpecDriver {
@@ -263,7 +304,10 @@ impl SpecDriver {
             Some(_) => return Err(Failure::UnknownPreKey),
             None => None,
         };
-        let (state, plaintext, _keys) = spec::session::accept(
+        if bob.pq_last_resort {
+            spec::session::check_replay(&bob.replay_record, header)?;
+        }
+        let (state, plaintext, keys) = spec::session::accept(
             &bob.ik,
             &bob.spk,
             &bob.dk,
@@ -271,15 +315,49 @@ impl SpecDriver {
             &prekey_message,
             &scalar(r),
         )?;
+        // RatchetInitBob's state (SPEC §4.4): RK = SK, DHs = SPK_B, no DHr.
+        let initial = StateView {
+            dhs: bob.spk.to_public_array(),
+            dhr: None,
+            rk: keys.sk.to_public_array(),
+            cks: None,
+            ckr: None,
+            ns: 0,
+            nr: 0,
+            pn: 0,
+            prekey_hash: None,
+            skipped: Vec::new(),
+            pending_prekey: false,
+        };
+        self.aead = MessageView::parse(&message.to_native())
+            .and_then(|message| spec_aead_use(&initial, &message));
         if header.opk_id.is_some() {
             bob.opk = None;
         }
-        if !bob.pq_last_resort {
+        if bob.pq_last_resort {
+            bob.replay_record = spec::session::record_accepted(&bob.replay_record, header);
+        } else {
             bob.pq_available = false;
         }
         self.states[slot(Party::Bob)] = Some(state);
         Ok(plaintext.to_native())
     }
+}
+
+/// SPEC §4.2: the key and nonce of message key `mk`.
+fn aead_use_of(mk: &[u8; 32]) -> AeadUse {
+    let (key, nonce) =
+        spec::ratchet::message_key_material(&spec::ratchet::MessageKey::from_public_slice(mk));
+    AeadUse {
+        key: key.to_public_array(),
+        nonce: nonce.to_public_array(),
+    }
+}
+
+/// The key and nonce the spec's `RatchetDecrypt` (SPEC §4.6) opens `message` with
+/// from `state` (the spec is the reference: what it computes is what it uses).
+fn spec_aead_use(state: &StateView, message: &MessageView) -> Option<AeadUse> {
+    scheduled_key(state, message).map(|mk| aead_use_of(&mk))
 }
 
 fn scalar(bytes: &[u8; 32]) -> spec::x25519::X25519SerializedScalar {
@@ -334,6 +412,7 @@ impl Driver for SpecDriver {
             pq_available: true,
             pq_last_resort: inputs.set_up.pq_last_resort,
             opk,
+            replay_record: Vec::new(),
         });
         self.bundle = Some(verified);
         Ok(bytes.to_native())
@@ -359,6 +438,11 @@ impl Driver for SpecDriver {
             .as_ref()
             .ok_or(Failure::NoSession)?;
         let (next, bytes) = spec::session::encrypt(state, &ByteSeq::from_public_slice(plaintext))?;
+        // SPEC §4.5: mk = KDF_CK(CKs).
+        self.aead = state
+            .cks
+            .as_ref()
+            .map(|cks| aead_use_of(&spec::ratchet::kdf_ck(cks).1.to_public_array()));
         self.states[slot(party)] = Some(next);
         Ok(bytes.to_native())
     }
@@ -368,6 +452,10 @@ impl Driver for SpecDriver {
         match (&self.states[slot(party)], party) {
             (Some(state), _) => {
                 let (next, plaintext) = spec::session::decrypt(state, &bytes, &scalar(r))?;
+                let before = StateView::parse(&spec::state::encode_state(state).to_native());
+                self.aead = before
+                    .zip(MessageView::parse(message))
+                    .and_then(|(before, message)| spec_aead_use(&before, &message));
                 self.states[slot(party)] = Some(next);
                 Ok(plaintext.to_native())
             }
@@ -381,6 +469,21 @@ impl Driver for SpecDriver {
             .as_ref()
             .map(|state| spec::state::encode_state(state).to_native())
     }
+
+    fn take_aead_use(&mut self) -> Option<AeadUse> {
+        self.aead.take()
+    }
+
+    fn verify_bundle(&mut self, bundle: &[u8]) -> Result<(), Failure> {
+        spec_verify_bundle(bundle)
+    }
+}
+
+/// SPEC §3.2, §3.3 on the spec side: decode a bundle and verify it.
+pub(crate) fn spec_verify_bundle(bundle: &[u8]) -> Result<(), Failure> {
+    let decoded = spec::wire::decode_bundle(&ByteSeq::from_public_slice(bundle))?;
+    spec::pqxdh::verify_bundle(&decoded)?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------
@@ -394,6 +497,18 @@ pub struct ImplDriver {
     bob_identity: Option<lockstep::pqxdh::IdentityKeyPair>,
     store: InMemoryPreKeyStore,
     bundle: Option<lockstep::pqxdh::VerifiedPreKeyBundle>,
+    /// The key and nonce of the last encryption or successful decryption.
+    aead: Option<AeadUse>,
+}
+
+/// The last AEAD call `lockstep::aead::observe` recorded on this thread since it was
+/// started, if it `sealed` (else opened) as asked.
+fn observed(sealed: bool) -> Option<AeadUse> {
+    let last = lockstep::aead::observe::take().pop()?;
+    (last.2 == sealed).then_some(AeadUse {
+        key: last.0,
+        nonce: last.1,
+    })
 }
 
 impl ImplDriver {
@@ -474,10 +589,43 @@ impl Driver for ImplDriver {
         let session = self.sessions[slot(party)]
             .as_mut()
             .ok_or(Failure::NoSession)?;
-        Ok(session.encrypt(plaintext)?)
+        lockstep::aead::observe::start();
+        let result = session.encrypt(plaintext);
+        self.aead = observed(true).filter(|_| result.is_ok());
+        Ok(result?)
     }
 
     fn decrypt(&mut self, party: Party, message: &[u8], r: &[u8; 32]) -> Result<Vec<u8>, Failure> {
+        lockstep::aead::observe::start();
+        let result = self.decrypt_observed(party, message, r);
+        self.aead = observed(false).filter(|_| result.is_ok());
+        result
+    }
+
+    fn state(&self, party: Party) -> Option<Vec<u8>> {
+        self.sessions[slot(party)]
+            .as_ref()
+            .map(|session| session.to_bytes().to_vec())
+    }
+
+    fn take_aead_use(&mut self) -> Option<AeadUse> {
+        self.aead.take()
+    }
+
+    fn verify_bundle(&mut self, bundle: &[u8]) -> Result<(), Failure> {
+        lockstep::wire::PreKeyBundle::from_bytes(bundle)?.verify()?;
+        Ok(())
+    }
+}
+
+impl ImplDriver {
+    /// [`Driver::decrypt`], while `lockstep::aead::observe` records.
+    fn decrypt_observed(
+        &mut self,
+        party: Party,
+        message: &[u8],
+        r: &[u8; 32],
+    ) -> Result<Vec<u8>, Failure> {
         match (&mut self.sessions[slot(party)], party) {
             (Some(session), _) => Ok(session.decrypt_with(message, r)?),
             (None, Party::Bob) => {
@@ -489,11 +637,5 @@ impl Driver for ImplDriver {
             }
             (None, Party::Alice) => Err(Failure::NoSession),
         }
-    }
-
-    fn state(&self, party: Party) -> Option<Vec<u8>> {
-        self.sessions[slot(party)]
-            .as_ref()
-            .map(|session| session.to_bytes().to_vec())
     }
 }

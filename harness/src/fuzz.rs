@@ -35,7 +35,9 @@ use sha2::{Digest, Sha256};
 use crate::driver::{
     Driver, Exposure, Failure, ImplDriver, OtherSessionInputs, SetUpInputs, SpecDriver,
 };
-use crate::model::{Event, Field, Party, Scenario, SetUp, Tamper};
+use crate::model::{
+    BundlePart, Event, Field, HeaderFields, Party, Scenario, SetUp, Tamper, WireKey,
+};
 use crate::run::{Run, first_divergence, run};
 use crate::sides::{Impl, Primitives, Refusal, Spec};
 
@@ -847,7 +849,7 @@ fn encode_event(out: &mut Vec<u8>, event: &Event) {
 }
 
 fn encode_tamper(out: &mut Vec<u8>, how: Tamper) {
-    const TAMPERS: u64 = 4;
+    const TAMPERS: u64 = 7;
     match how {
         Tamper::Flip { offset, mask } => {
             variant(out, 0, TAMPERS);
@@ -879,6 +881,42 @@ fn encode_tamper(out: &mut Vec<u8>, how: Tamper) {
             variant(out, 3, TAMPERS);
             out.push(byte);
             out.push(count);
+        }
+        Tamper::SmallOrder { key, torsion } => {
+            variant(out, 4, TAMPERS);
+            let index = match key {
+                WireKey::PreKeyIdentity => 0,
+                WireKey::PreKeyEphemeral => 1,
+                WireKey::RatchetKey => 2,
+            };
+            variant(out, index, 3);
+            out.push(torsion);
+        }
+        Tamper::SwapHeader { donor, fields } => {
+            variant(out, 5, TAMPERS);
+            out.extend_from_slice(&donor.to_le_bytes());
+            let index = match fields {
+                HeaderFields::RatchetKey => 0,
+                HeaderFields::Counters => 1,
+                HeaderFields::All => 2,
+            };
+            variant(out, index, 3);
+        }
+        Tamper::Bundle {
+            part,
+            variant: which,
+        } => {
+            variant(out, 6, TAMPERS);
+            let index = match part {
+                BundlePart::IdentityKey => 0,
+                BundlePart::SignedPreKey => 1,
+                BundlePart::OneTimePreKey => 2,
+                BundlePart::SignedPreKeySignature => 3,
+                BundlePart::PqPreKeySignature => 4,
+                BundlePart::PqPreKey => 5,
+            };
+            variant(out, index, 6);
+            out.push(which);
         }
     }
 }
@@ -985,6 +1023,14 @@ impl Driver for RememberingSpec {
 
     fn compromise(&self, party: Party) -> Exposure {
         self.inner.compromise(party)
+    }
+
+    fn take_aead_use(&mut self) -> Option<crate::driver::AeadUse> {
+        self.inner.take_aead_use()
+    }
+
+    fn verify_bundle(&mut self, bundle: &[u8]) -> Result<(), Failure> {
+        self.inner.verify_bundle(bundle)
     }
 }
 

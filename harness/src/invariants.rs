@@ -36,8 +36,8 @@ use spec::wire::{Message, decode_message, encode_ratchet_message};
 use spec::x25519::{X25519SerializedPoint, X25519SerializedScalar, x25519_dh};
 
 use crate::adversary::{self, Decryption};
-use crate::driver::Failure;
-use crate::model::Party;
+use crate::driver::{AeadUse, Failure};
+use crate::model::{BundlePart, Event, HeaderFields, Party, Scenario, SetUp, Tamper, WireKey};
 use crate::run::{Compromise, Delivery, Origin, Record, Run, SentMessage};
 
 /// An invariant that did not hold.
@@ -92,7 +92,7 @@ pub const LIVENESS: &str = "liveness";
 static ALL: [Invariant; 8] = [
     Invariant {
         name: AUTHENTICATION,
-        description: "every tampered, injected or reflected message is refused",
+        description: "every tampered (re-encoded keys, swapped headers included), injected or reflected message, and every forged bundle, is refused",
         check: authentication,
     },
     Invariant {
@@ -127,7 +127,7 @@ static ALL: [Invariant; 8] = [
     },
     Invariant {
         name: POST_COMPROMISE_SECURITY,
-        description: "once the compromised party completes a DH ratchet round trip, no later message is revealed",
+        description: "from the compromised party's first fresh ratchet key on, its messages (and the peer's, once it steps on such a key) are not revealed",
         check: post_compromise_security,
     },
 ];
@@ -153,6 +153,113 @@ pub fn check_all(run: &Run) -> Result<(), Violation> {
         (invariant.check)(run)?;
     }
     Ok(())
+}
+
+/// Fixed scenarios for the checks random scenarios reach only by chance, so that
+/// every run of `lockstep check` makes them (issue 12, points 4, 7 and 8), each
+/// named:
+///
+/// - `prekey-*`: for both bundle shapes, Alice's first PreKey message with `EK_A`
+///   moved to each of the seven other points of its small-order coset (the order-2
+///   one, `1/EK_A`, among them), and with `IK_A` moved, then the genuine message
+///   ([`authentication`]; before `EK_A` was bound into the key schedule, every
+///   `EK_A` one was accepted);
+/// - `ratchet-reencodings`: ratchet keys moved in their cosets and header fields
+///   swapped between messages ([`authentication`]);
+/// - `bundle-reencodings`: every part of the bundle re-encoded ([`authentication`]);
+/// - `compromise-ping-pong`: a compromise of Alice in an honest conversation
+///   ([`post_compromise_security`] from her first fresh key);
+/// - `one-chain`: three messages on one chain ([`uniqueness`] as observed).
+#[must_use]
+pub fn fixed_scenarios() -> Vec<(String, Scenario)> {
+    let send = |from| Event::Send { from, len: 24 };
+    let deliver = Event::Deliver { pick: 0 };
+    let tamper = |pick, how| Event::Tamper { pick, how };
+    let scenario = |opk, events| Scenario {
+        seed: [0x12; 32],
+        set_up: SetUp {
+            opk,
+            pq_last_resort: false,
+        },
+        events,
+    };
+    let ping_pong = |turns: usize| {
+        let mut events = Vec::new();
+        for turn in 0..turns {
+            let from = if turn % 2 == 0 {
+                Party::Alice
+            } else {
+                Party::Bob
+            };
+            events.extend([send(from), deliver]);
+        }
+        events
+    };
+    let mut out = Vec::new();
+    for opk in [true, false] {
+        let keys = (0..7)
+            .map(|t| (WireKey::PreKeyEphemeral, t))
+            .chain([0, 1, 3].map(|t| (WireKey::PreKeyIdentity, t)));
+        for (key, torsion) in keys {
+            let how = Tamper::SmallOrder { key, torsion };
+            out.push((
+                format!("prekey-{key:?}-torsion-{torsion}-opk-{opk}"),
+                scenario(opk, vec![send(Party::Alice), tamper(0, how), deliver]),
+            ));
+        }
+    }
+    let mut events = ping_pong(3);
+    events.extend([send(Party::Alice), send(Party::Alice)]);
+    for pick in [1, 2, 3] {
+        for torsion in [1, 3, 6] {
+            let key = WireKey::RatchetKey;
+            events.push(tamper(pick, Tamper::SmallOrder { key, torsion }));
+        }
+    }
+    for fields in [
+        HeaderFields::RatchetKey,
+        HeaderFields::Counters,
+        HeaderFields::All,
+    ] {
+        for (pick, donor) in [(3, 4), (4, 3), (2, 0), (1, 3)] {
+            events.push(tamper(pick, Tamper::SwapHeader { donor, fields }));
+        }
+    }
+    events.extend([deliver, deliver]);
+    out.push(("ratchet-reencodings".to_owned(), scenario(true, events)));
+    let mut events = Vec::new();
+    for part in [
+        BundlePart::IdentityKey,
+        BundlePart::SignedPreKey,
+        BundlePart::OneTimePreKey,
+        BundlePart::SignedPreKeySignature,
+        BundlePart::PqPreKeySignature,
+        BundlePart::PqPreKey,
+    ] {
+        for variant in [0, 1, 3, 6] {
+            events.push(tamper(0, Tamper::Bundle { part, variant }));
+        }
+    }
+    out.push(("bundle-reencodings".to_owned(), scenario(true, events)));
+    let mut events = ping_pong(2);
+    events.push(Event::Compromise {
+        party: Party::Alice,
+    });
+    events.extend(ping_pong(6));
+    out.push(("compromise-ping-pong".to_owned(), scenario(true, events)));
+    out.push((
+        "one-chain".to_owned(),
+        scenario(
+            true,
+            vec![
+                send(Party::Alice),
+                send(Party::Alice),
+                send(Party::Alice),
+                deliver,
+            ],
+        ),
+    ));
+    out
 }
 
 fn violation(invariant: &'static str, step: usize, detail: String) -> Violation {
@@ -457,14 +564,15 @@ pub fn forward_secrecy(run: &Run) -> Result<(), Violation> {
 }
 
 /// The step at which the party of `compromise` completes its first DH ratchet round
-/// trip after it, as [`post_compromise_security`] defines it; none if it does not.
+/// trip after it, as [`post_compromise_security_after_round_trip`] defines it; none if
+/// it does not.
 #[must_use]
 pub fn round_trip_completion(run: &Run, compromise: &Compromise) -> Option<usize> {
     round_trip(run, compromise.party, compromise.step).map(|(step, _)| step)
 }
 
 /// The step at which `party`, compromised at step `after`, completes a DH ratchet
-/// round trip (see [`post_compromise_security`]), and its description.
+/// round trip (see [`post_compromise_security_after_round_trip`]), and its description.
 fn round_trip(run: &Run, party: Party, after: usize) -> Option<(usize, String)> {
     let steps_of = |to: Party, from_step: usize| {
         run.deliveries
@@ -516,30 +624,146 @@ fn round_trip(run: &Run, party: Party, after: usize) -> Option<(usize, String)> 
     best
 }
 
-/// `post-compromise-security`: after a compromise of party P at step t, once P has
-/// completed a DH ratchet round trip, the adversary reveals no message sent after it.
+/// When the sealing chains of a compromise's messages stop being derivable: the step
+/// `s1` of the compromised party P's first DH ratchet step after the compromise, and
+/// the step `s3` of the peer Q's first DH ratchet step after `s1` on a ratchet key P
+/// sent under after `s1` (none if Q makes none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Healing {
+    /// P's first DH ratchet step after the compromise: P's sending chains from here on
+    /// come from a fresh ratchet key.
+    pub party_steps: usize,
+    /// Q's first DH ratchet step on such a fresh key of P's: Q's sending chains from
+    /// here on are derived from a root key the adversary cannot compute.
+    pub peer_steps: Option<usize>,
+}
+
+/// The [`Healing`] of `compromise`, as [`post_compromise_security`] defines it; none
+/// if P makes no DH ratchet step after it.
+#[must_use]
+pub fn healing(run: &Run, compromise: &Compromise) -> Option<Healing> {
+    let (party, after) = (compromise.party, compromise.step);
+    let steps_of = |to: Party, from_step: usize| {
+        run.deliveries
+            .iter()
+            .filter(move |d| d.to == to && d.step > from_step)
+            .filter_map(|d| dh_step(d).map(|(_, dh)| (d.step, dh)))
+    };
+    let (s1, _) = steps_of(party, after).next()?;
+    let fresh: HashSet<[u8; 32]> = run
+        .sent
+        .iter()
+        .filter(|sent| sent.from == party && sent.step > s1)
+        .filter_map(|sent| MessageView::parse(&sent.bytes).map(|message| message.dh))
+        .collect();
+    let s3 = steps_of(party.peer(), s1)
+        .find(|(_, dh)| fresh.contains(dh))
+        .map(|(step, _)| step);
+    Some(Healing {
+        party_steps: s1,
+        peer_steps: s3,
+    })
+}
+
+/// `post-compromise-security`: after a compromise of party P at step t, secrecy
+/// returns with the first chain sent under a fresh ratchet key: the adversary reveals
+/// none of the messages P sends after its first DH ratchet step after t (step `s1`),
+/// and none of the messages the peer Q sends after its first DH ratchet step (step
+/// `s3 > s1`) on a ratchet key P sent under after `s1`.
 ///
-/// The round trip, read from the recorded states and headers (SPEC §4.6), is: (1) at
-/// a step after t, P decrypts a message that makes a DH ratchet step (its `H.dh` is not
-/// P's `DHr` and no stored key answers it), which gives P a new ratchet key pair
-/// `x1` (its state's new `DHs`); (2) later, P sends a message under `x1` (its state
-/// holds `DHs = x1`; the header carries `X1`); (3) later, the peer Q decrypts a
-/// message under `X1` that makes a DH ratchet step at Q, giving Q a new key `y2`, made
-/// after receiving P's new key; (4) later, Q sends under `y2`; (5) later, at step h, P
-/// decrypts a message under `Y2` (a DH ratchet step at P). "After that point" is: sent
-/// at a step after h. Every such message is sealed under a chain derived from a root
-/// key into which `DH(x1, Y)` has been mixed for a key `Y` of Q's, and the adversary
-/// knows neither private key (unless the driver gave `x1` away, as
-/// [`crate::driver::Exposure::future_ratchet_keys`]).
+/// The steps are read from the recorded states and headers (SPEC §4.6: a successful
+/// decryption makes a DH ratchet step when its `H.dh` is not the recipient's `DHr`
+/// and no stored key answers it; see [`healing`]). At `s1`, SPEC §4.6's `DHRatchet`
+/// draws P a new ratchet key pair `x1` from fresh randomness, and P's sending chain
+/// from then on is `KDF_RK(RK', DH(x1, Y))`: the adversary, who knows `RK'` from the
+/// copied state and `Y` from the wire, knows neither `x1` nor `y`. Q's chains after
+/// `s3` come from a root key into which `DH(y, X1)` has been mixed. So a bug that
+/// delays healing by a step (the first new key not fresh) is seen at once, where a
+/// check that waits for a full round trip
+/// ([`post_compromise_security_after_round_trip`]) does not see it. Messages Q sends
+/// after `s1` on its current chain, which P's copied state can derive, are not
+/// targets.
 ///
 /// "Reveals" is against [`crate::adversary`], whose tracking (d) follows P through
-/// every delivery after t, both directions of traffic are attacked, and each
-/// compromise is judged alone. A compromise after which P completes no round trip
-/// claims nothing.
+/// every delivery after t, with any ratchet key the exposure names
+/// ([`crate::driver::Exposure::future_ratchet_keys`]) or its guess that P reused its
+/// key; both directions of traffic are attacked, and each compromise is judged
+/// alone. The adversary is passive towards these chains: it forges no message to P
+/// under a ratchet key of its own (which, holding P's state, it could, and then no
+/// healing follows). A compromise after which P makes no DH ratchet step claims
+/// nothing.
+///
+/// # Errors
+/// The first compromise whose adversary opens such a message.
+pub fn post_compromise_security(run: &Run) -> Result<(), Violation> {
+    for compromise in &run.compromises {
+        let Some(healed) = healing(run, compromise) else {
+            continue;
+        };
+        let party = compromise.party;
+        let targets: BTreeSet<usize> = run
+            .sent
+            .iter()
+            .filter(|sent| {
+                if sent.from == party {
+                    sent.step > healed.party_steps
+                } else {
+                    healed.peer_steps.is_some_and(|s3| sent.step > s3)
+                }
+            })
+            .map(|sent| sent.id)
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        let knowledge = adversary::attack(run, compromise, &targets);
+        for (&id, decryption) in &knowledge.decrypted {
+            if targets.contains(&id) {
+                let sent = &run.sent[id];
+                let after = if sent.from == party {
+                    format!(
+                        "{}'s first DH ratchet step after it, at step {}",
+                        party.name(),
+                        healed.party_steps
+                    )
+                } else {
+                    format!(
+                        "{}'s DH ratchet step at step {} on a fresh key of {}'s",
+                        sent.from.name(),
+                        healed.peer_steps.unwrap_or_default(),
+                        party.name()
+                    )
+                };
+                return Err(violation(
+                    POST_COMPROMISE_SECURITY,
+                    sent.step,
+                    format!(
+                        "{} {}, sent after {after}",
+                        adversary_name(compromise),
+                        opened(id, sent, decryption),
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The post-compromise check as it was before it started from the first fresh key:
+/// once P completes a DH ratchet round trip (see [`round_trip_completion`]), the
+/// adversary reveals no message sent after it. Weaker than
+/// [`post_compromise_security`] (its targets are a subset); kept to show what the
+/// stronger check adds (`harness/tests/invariants.rs`). Not among [`all`].
+///
+/// The round trip, read from the recorded states and headers: (1) after t, P makes a
+/// DH ratchet step, getting a new key pair `x1`; (2) later P sends under `x1`; (3)
+/// later Q makes a DH ratchet step on `X1`, getting `y2`; (4) later Q sends under
+/// `y2`; (5) later, at step h, P makes a DH ratchet step on `Y2`. The targets are the
+/// messages sent after h.
 ///
 /// # Errors
 /// The first compromise whose adversary opens a message sent after the round trip.
-pub fn post_compromise_security(run: &Run) -> Result<(), Violation> {
+pub fn post_compromise_security_after_round_trip(run: &Run) -> Result<(), Violation> {
     for compromise in &run.compromises {
         let Some((healed, how)) = round_trip(run, compromise.party, compromise.step) else {
             continue;
@@ -581,12 +805,26 @@ pub fn post_compromise_security(run: &Run) -> Result<(), Violation> {
 /// [`crate::run::tamper`] always changes at least one byte), [`Origin::Injected`] (a
 /// message of another session) and [`Origin::Reflected`] (a party's own message).
 ///
-/// No exception. (This is what found that X25519 keys must be canonical on the wire,
-/// SPEC §2: `DH` masks bit 255 and `EK_A` is not in `AD`, so a PreKey message whose
-/// `EK_A` differed in bit 255 only was accepted by Bob.)
+/// No exception.
+///
+/// The same for Bob's bundle: every forged bundle ([`crate::model::Tamper::Bundle`])
+/// that differs from the bundle Bob published in its signed part (SPEC §3.2, bytes
+/// 0..1770: `IK_B`, the signed prekey and the post-quantum prekey with their ids and
+/// signatures) is refused by Alice's decoding and verification (SPEC §3.3). A change
+/// to the one-time prekey alone is not judged: PQXDH §3.2 does not sign it.
+///
+/// The tampering includes the algebraic adversary's equivalent encodings
+/// ([`crate::model::Tamper::SmallOrder`], [`crate::model::Tamper::SwapHeader`], the
+/// bundle's re-encoded keys, `s + q` and `R + T` signatures and re-encoded ML-KEM key):
+/// an accepted one is a second encoding of something the peer sent, which the
+/// protocol must not accept. (This is what found that X25519 keys must be canonical
+/// on the wire, SPEC §2, when `EK_A` with bit 255 flipped was accepted; and that
+/// `EK_A` must be bound into the key schedule, when `EK_A` replaced by another point
+/// of its small-order coset, `1/EK_A` for the order-2 one, gave Bob the same SK and
+/// was accepted.)
 ///
 /// # Errors
-/// The first such delivery that decrypted.
+/// The first such delivery that decrypted, or forged bundle that verified.
 pub fn authentication(run: &Run) -> Result<(), Violation> {
     for delivery in &run.deliveries {
         let forged = matches!(
@@ -597,8 +835,26 @@ pub fn authentication(run: &Run) -> Result<(), Violation> {
             return Err(violation(AUTHENTICATION, delivery.step, describe(delivery)));
         }
     }
+    let signed = |bytes: &[u8]| bytes.get(..SIGNED_BUNDLE_LEN).map(<[u8]>::to_vec);
+    let published = run.bundle.as_deref().and_then(signed);
+    for forged in &run.forged_bundles {
+        if forged.result.is_ok() && signed(&forged.bytes) != published {
+            return Err(violation(
+                AUTHENTICATION,
+                forged.step,
+                format!(
+                    "a bundle with {:?} re-encoded was accepted by Alice's verification",
+                    forged.part
+                ),
+            ));
+        }
+    }
     Ok(())
 }
+
+/// SPEC §3.2: the bundle's bytes before `opk_flag`, which the signatures and the
+/// decoder's checks cover.
+const SIGNED_BUNDLE_LEN: usize = 1770;
 
 /// `replay`: once a message has been decrypted by its addressee, every later delivery
 /// of the same bytes to the addressee (origin [`Origin::Replay`], or any other) is
@@ -659,7 +915,8 @@ pub fn transactional(run: &Run) -> Result<(), Violation> {
             | Record::Delivered { step, .. }
             | Record::OtherSession { step, .. }
             | Record::Compromised { step, .. }
-            | Record::Skipped { step, .. } => events.entry(*step).or_default().push(record),
+            | Record::Skipped { step, .. }
+            | Record::BundleForged { step, .. } => events.entry(*step).or_default().push(record),
             Record::SetUp { .. } => {}
         }
     }
@@ -712,7 +969,7 @@ fn derive(ck: &[u8; 32], steps: u32) -> Option<[u8; 32]> {
 /// schedule: a stored key; or `CKr` forward from `Nr` on the current chain; or, on a
 /// new chain, `KDF_RK(RK, DH(DHs, H.dh))` forward from 0. None if the schedule gives
 /// none (a message it refuses).
-fn scheduled_key(state: &StateView, message: &MessageView) -> Option<[u8; 32]> {
+pub(crate) fn scheduled_key(state: &StateView, message: &MessageView) -> Option<[u8; 32]> {
     if let Some(key) = state.holds(&message.dh, message.n) {
         return Some(key.mk);
     }
@@ -729,48 +986,56 @@ fn scheduled_key(state: &StateView, message: &MessageView) -> Option<[u8; 32]> {
     derive(&ckr.to_public_array(), message.n)
 }
 
-/// `uniqueness`: no two messages of the run are sealed with the same message key, nor
-/// with the same ChaCha20-Poly1305 (key, nonce) pair (SPEC §4.2: every message key is
+/// `uniqueness`: no two messages of the run are sealed with the same ChaCha20-Poly1305
+/// (key, nonce) pair, nor with the same message key (SPEC §4.2: every message key is
 /// used once, so every (key, nonce) pair is), over both parties' messages together
-/// (so a fortiori for each party); and no two successful decryptions of the run use
-/// the same message key.
+/// (so a fortiori for each party); and no two successful decryptions of the run open
+/// with the same (key, nonce) pair, or the same message key.
 ///
-/// The key a message was sealed with is `KDF_CK(CKs)` of its sender's state before
-/// encrypting, recomputed with the spec. The key a successful decryption used is
-/// recomputed from the recipient's state before it and the header, by SPEC §4.6's
-/// schedule (a stored skipped key; `CKr` forward from `Nr`; or `KDF_RK(RK, DH(DHs,
-/// H.dh))` forward from 0, with one spec X25519). Two decryptions are not recomputed:
-/// Bob's acceptance, whose key comes from PQXDH and Bob's prekeys, which no recorded
-/// state holds (its key is taken to be the key its ratchet message was sealed with,
-/// if the run sent it, which it is if the AEAD verified); and a decryption the schedule
-/// refuses (no key: a replay on the current chain that decrypted anyway, which
-/// [`replay`] and [`authentication`] report).
+/// The (key, nonce) pairs are the ones the driver observed the AEAD being called with
+/// ([`crate::driver::Driver::take_aead_use`]: the implementation's driver records the
+/// arguments of its `aead::seal_append` and `aead::open`), so an implementation whose
+/// state advances correctly but whose AEAD is given one key and nonce for a whole
+/// chain fails here without the spec in the loop. For a driver that reports none, the
+/// pair is re-derived with the spec from the message key.
+///
+/// The message key is re-derived with the spec: for a message, `KDF_CK(CKs)` of its
+/// sender's state before encrypting; for a successful decryption, from the
+/// recipient's state before it and the header, by SPEC §4.6's schedule (a stored
+/// skipped key; `CKr` forward from `Nr`; or `KDF_RK(RK, DH(DHs, H.dh))` forward from
+/// 0, with one spec X25519). Two decryptions have no re-derived message key: Bob's
+/// acceptance, whose key comes from PQXDH and Bob's prekeys, which no recorded state
+/// holds (its key is taken to be the key its ratchet message was sealed with, if the
+/// run sent it, which it is if the AEAD verified); and a decryption the schedule
+/// refuses (a replay on the current chain that decrypted anyway, which [`replay`] and
+/// [`authentication`] report).
 ///
 /// # Errors
-/// The first key used twice.
+/// The first key or pair used twice.
 pub fn uniqueness(run: &Run) -> Result<(), Violation> {
     let mut sealing: HashMap<[u8; 32], usize> = HashMap::new();
-    let mut pairs: HashMap<([u8; 32], [u8; 12]), usize> = HashMap::new();
+    let mut pairs: HashMap<AeadUse, usize> = HashMap::new();
     let mut by_ratchet: HashMap<Vec<u8>, [u8; 32]> = HashMap::new();
     for sent in &run.sent {
-        let (Some(state), Some(message)) = (
-            StateView::parse(&sent.state_before),
-            MessageView::parse(&sent.bytes),
-        ) else {
-            continue;
-        };
-        let Some(mk) = state.cks.as_ref().and_then(|cks| derive(cks, 0)) else {
-            continue;
-        };
-        let (key, nonce) = message_key_material(&spec::ratchet::MessageKey::from_public_slice(&mk));
-        let pair = (key.to_public_array(), nonce.to_public_array());
-        for (seen, what) in [
-            (sealing.insert(mk, sent.id), "message key"),
-            (
-                pairs.insert(pair, sent.id),
-                "ChaCha20-Poly1305 (key, nonce) pair",
-            ),
-        ] {
+        let derived = StateView::parse(&sent.state_before)
+            .and_then(|state| state.cks.as_ref().and_then(|cks| derive(cks, 0)));
+        let pair = sent.aead.or_else(|| derived.as_ref().map(pair_of));
+        let mut seen = Vec::new();
+        if let Some(mk) = derived {
+            seen.push((sealing.insert(mk, sent.id), "message key"));
+            if let Some(message) = MessageView::parse(&sent.bytes) {
+                by_ratchet.insert(message.ratchet, mk);
+            }
+        }
+        if let Some(pair) = pair {
+            let what = if sent.aead.is_some() {
+                "ChaCha20-Poly1305 (key, nonce) pair (as observed)"
+            } else {
+                "ChaCha20-Poly1305 (key, nonce) pair"
+            };
+            seen.push((pairs.insert(pair, sent.id), what));
+        }
+        for (seen, what) in seen {
             if let Some(other) = seen {
                 return Err(violation(
                     UNIQUENESS,
@@ -785,12 +1050,24 @@ pub fn uniqueness(run: &Run) -> Result<(), Violation> {
                 ));
             }
         }
-        by_ratchet.insert(message.ratchet, mk);
     }
     let mut opening: HashMap<[u8; 32], usize> = HashMap::new();
+    let mut opening_pairs: HashMap<AeadUse, usize> = HashMap::new();
     for delivery in &run.deliveries {
         if delivery.result.is_err() {
             continue;
+        }
+        if let Some(pair) = delivery.aead
+            && let Some(first) = opening_pairs.insert(pair, delivery.step)
+        {
+            return Err(violation(
+                UNIQUENESS,
+                delivery.step,
+                format!(
+                    "{} with the (key, nonce) pair (as observed) a decryption at step {first} used",
+                    describe(delivery)
+                ),
+            ));
         }
         let Some(message) = MessageView::parse(&delivery.bytes) else {
             continue;
@@ -814,6 +1091,15 @@ pub fn uniqueness(run: &Run) -> Result<(), Violation> {
         }
     }
     Ok(())
+}
+
+/// SPEC §4.2: the (key, nonce) pair of message key `mk`.
+fn pair_of(mk: &[u8; 32]) -> AeadUse {
+    let (key, nonce) = message_key_material(&spec::ratchet::MessageKey::from_public_slice(mk));
+    AeadUse {
+        key: key.to_public_array(),
+        nonce: nonce.to_public_array(),
+    }
 }
 
 // ---------------------------------------------------------------------------------

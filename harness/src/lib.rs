@@ -23,7 +23,11 @@
 //! - [`invariants`]: the security properties as checks over a run, against the
 //!   concrete adversary of [`adversary`], which computes with the spec alone;
 //! - [`broken`]: deliberately broken drivers, one per invariant, to show each
-//!   invariant catching its bug.
+//!   invariant catching its bug;
+//! - [`longterm`]: long-term key compromise (forward secrecy, key-compromise
+//!   impersonation, identity misbinding) and harvest-now-decrypt-later checks;
+//! - [`flaws`]: protocol flaws spec and impl would share, in one driver, each caught
+//!   by an invariant or a check of [`longterm`].
 //!
 //! The `lockstep` binary (`src/main.rs`) runs all of it (`lockstep check`); the
 //! property tests in `tests/` use the same pieces.
@@ -31,9 +35,11 @@
 pub mod adversary;
 pub mod broken;
 pub mod driver;
+pub mod flaws;
 pub mod fuzz;
 pub mod invariants;
 pub mod kat;
+pub mod longterm;
 pub mod model;
 pub mod protocol_vectors;
 pub mod run;

@@ -83,8 +83,57 @@ pub enum Field {
     PreKeyOpkFlag,
 }
 
+/// An X25519 public key a message carries, for [`Tamper::SmallOrder`] (SPEC §5.1,
+/// §5.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum WireKey {
+    /// `IK_A` of a PreKey header.
+    PreKeyIdentity,
+    /// `EK_A` of a PreKey header.
+    PreKeyEphemeral,
+    /// `dh` of the ratchet header.
+    RatchetKey,
+}
+
+/// Which ratchet header fields [`Tamper::SwapHeader`] takes from another message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum HeaderFields {
+    /// `dh` only.
+    RatchetKey,
+    /// `pn` and `n`.
+    Counters,
+    /// `dh`, `pn` and `n`: the whole header after the version and type bytes.
+    All,
+}
+
+/// A part of Bob's bundle (SPEC §3.2), for [`Tamper::Bundle`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum BundlePart {
+    /// `IK_B`: replaced by another point of its small-order coset.
+    IdentityKey,
+    /// `SPK_B`: the same.
+    SignedPreKey,
+    /// `OPK_B`: the same (the one-time prekey is not signed, PQXDH §3.2: Alice's
+    /// verification cannot refuse it, and its DH results do not change).
+    OneTimePreKey,
+    /// `SPK_sig`: `s + q`, or `R` plus a small-order point.
+    SignedPreKeySignature,
+    /// `PQPK_sig`: the same.
+    PqPreKeySignature,
+    /// `PQPK_B`: one coefficient `c < 2^12 - q` written as `c + q` (ML-KEM's
+    /// ByteDecode reduces it to the same key; FIPS 203 §7.2 refuses it).
+    PqPreKey,
+}
+
 /// How a message is changed by [`Event::Tamper`]. Every way changes at least one
 /// byte: a change that would leave the bytes equal flips the lowest bit instead.
+///
+/// The first four are blind (bits, bytes, fields); the last three are an algebraic
+/// adversary's equivalent encodings: values that differ as bytes but that a careless
+/// implementation would treat as the same.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Tamper {
@@ -114,6 +163,35 @@ pub enum Tamper {
         byte: u8,
         /// How many more than one.
         count: u8,
+    },
+    /// Replace an X25519 public key by another canonical point of its small-order
+    /// coset: `u` becomes `u(P + T)` for `P` a point with u-coordinate `u` and `T` the
+    /// torsion point `(torsion % 7 + 1) · T8` (`T8` of order 8): 4 gives the order-2
+    /// point (`u' = 1/u`), 2 and 6 the order-4 ones, the odd ones order 8. For every
+    /// clamped scalar `k` (a multiple of 8), `X25519(k, u') = X25519(k, u)`. A key with
+    /// no such other point (not on the curve, or of small order) has a bit flipped.
+    SmallOrder {
+        /// Which key.
+        key: WireKey,
+        /// Which torsion point, modulo 7, plus one.
+        torsion: u8,
+    },
+    /// Copy ratchet header fields from another sent message (`donor`, modulo the
+    /// number sent, in order of sending) over this one's, keeping this one's body.
+    SwapHeader {
+        /// The sent message whose fields are taken.
+        donor: u16,
+        /// Which fields.
+        fields: HeaderFields,
+    },
+    /// Not a message: Bob's bundle, with `part` re-encoded (`variant` picks among the
+    /// encodings), is given to Alice to decode and verify (SPEC §3.2, §3.3); the
+    /// event's `pick` is ignored.
+    Bundle {
+        /// What is changed.
+        part: BundlePart,
+        /// Which equivalent encoding.
+        variant: u8,
     },
 }
 

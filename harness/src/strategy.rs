@@ -13,7 +13,9 @@
 
 use proptest::prelude::*;
 
-use crate::model::{Event, Field, Party, Scenario, SetUp, Tamper};
+use crate::model::{
+    BundlePart, Event, Field, HeaderFields, Party, Scenario, SetUp, Tamper, WireKey,
+};
 
 /// Either party.
 pub fn party() -> impl Strategy<Value = Party> {
@@ -44,6 +46,46 @@ pub fn field() -> impl Strategy<Value = Field> {
     ]
 }
 
+/// Any X25519 key a message carries.
+pub fn wire_key() -> impl Strategy<Value = WireKey> {
+    prop_oneof![
+        Just(WireKey::PreKeyIdentity),
+        Just(WireKey::PreKeyEphemeral),
+        Just(WireKey::RatchetKey),
+    ]
+}
+
+/// Any header fields to swap.
+pub fn header_fields() -> impl Strategy<Value = HeaderFields> {
+    prop_oneof![
+        Just(HeaderFields::RatchetKey),
+        Just(HeaderFields::Counters),
+        Just(HeaderFields::All),
+    ]
+}
+
+/// Any part of the bundle.
+pub fn bundle_part() -> impl Strategy<Value = BundlePart> {
+    prop_oneof![
+        Just(BundlePart::IdentityKey),
+        Just(BundlePart::SignedPreKey),
+        Just(BundlePart::OneTimePreKey),
+        Just(BundlePart::SignedPreKeySignature),
+        Just(BundlePart::PqPreKeySignature),
+        Just(BundlePart::PqPreKey),
+    ]
+}
+
+/// The algebraic adversary's tampering: a key replaced by another point of its
+/// small-order coset, header fields from another message, a re-encoded bundle.
+pub fn algebraic_tamper() -> impl Strategy<Value = Tamper> {
+    prop_oneof![
+        3 => (wire_key(), any::<u8>()).prop_map(|(key, torsion)| Tamper::SmallOrder { key, torsion }),
+        2 => (any::<u16>(), header_fields()).prop_map(|(donor, fields)| Tamper::SwapHeader { donor, fields }),
+        1 => (bundle_part(), any::<u8>()).prop_map(|(part, variant)| Tamper::Bundle { part, variant }),
+    ]
+}
+
 /// Any tampering; field values favour the edges (0, 1, `MAX_SKIP`, `u32::MAX`).
 pub fn tamper() -> impl Strategy<Value = Tamper> {
     let value = prop_oneof![
@@ -59,6 +101,7 @@ pub fn tamper() -> impl Strategy<Value = Tamper> {
         (field(), value).prop_map(|(field, value)| Tamper::Field { field, value }),
         any::<u16>().prop_map(|len| Tamper::Truncate { len }),
         (any::<u8>(), 0u8..8).prop_map(|(byte, count)| Tamper::Extend { byte, count }),
+        algebraic_tamper(),
     ]
 }
 

@@ -20,7 +20,9 @@ use lockstep_harness::adversary::{self, Attack};
 use lockstep_harness::broken::{BrokenDriver, Flaw};
 use lockstep_harness::driver::{Driver, Failure, ImplDriver, SpecDriver};
 use lockstep_harness::invariants::{self, Violation, check_all};
-use lockstep_harness::model::{Event, Field, MAX_BURST, Party, Scenario, SetUp, Tamper};
+use lockstep_harness::model::{
+    BundlePart, Event, Field, HeaderFields, MAX_BURST, Party, Scenario, SetUp, Tamper, WireKey,
+};
 use lockstep_harness::run::{Origin, Run, run};
 use lockstep_harness::strategy;
 use lockstep_spec::consts::MAX_SKIP;
@@ -166,7 +168,7 @@ fn assert_caught(flaw: Flaw, events: Vec<Event>) {
 
 #[test]
 fn every_flaw_has_a_test_and_a_known_invariant() {
-    assert_eq!(Flaw::ALL.len(), 8);
+    assert_eq!(Flaw::ALL.len(), 10);
     for flaw in Flaw::ALL {
         assert_eq!(Flaw::from_name(flaw.name()), Some(*flaw));
         assert!(invariants::by_name(flaw.caught_by()).is_some(), "{flaw:?}");
@@ -445,6 +447,262 @@ fn ek_a_with_bit_255_flipped_is_refused() {
                 (Origin::Genuine, Ok(()))
             ]
         );
+        check_all(&run).expect("every invariant holds");
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Post-compromise security from the first fresh key; uniqueness as observed
+// ---------------------------------------------------------------------------------
+
+/// Alice's first DH ratchet step after her compromise uses the key her state already
+/// held (a pre-generated key pair, copied with it): her next messages are read. The
+/// round-trip form of the check, which waits until Bob has answered her next fresh
+/// key, sees nothing: by then she has healed.
+#[test]
+fn post_compromise_security_catches_delays_healing() {
+    assert_caught(Flaw::DelaysHealing, ping_pong_with_compromise());
+    let flawed_run = run(
+        &mut BrokenDriver::new(Flaw::DelaysHealing),
+        &scenario(ping_pong_with_compromise()),
+    );
+    let round_trip = invariants::post_compromise_security_after_round_trip(&flawed_run);
+    println!("delays-healing, round-trip form: {round_trip:?}");
+    assert!(
+        round_trip.is_ok(),
+        "the round-trip form catches it too: the scenario shows nothing"
+    );
+}
+
+fn ping_pong_with_compromise() -> Vec<Event> {
+    let mut events = ping_pong(2);
+    events.push(Compromise { party: Alice });
+    events.extend(ping_pong(6));
+    events
+}
+
+/// Every message of Alice's first chain is sealed with the chain's first key and
+/// nonce, while her state advances as SPEC §4.5 says: the observed pairs repeat; the
+/// pairs re-derived from the states (what `uniqueness` used to read) do not.
+#[test]
+fn uniqueness_catches_reuses_key_and_nonce() {
+    let events = vec![send(Alice), send(Alice), send(Alice), Deliver { pick: 0 }];
+    assert_caught(Flaw::ReusesKeyAndNonce, events.clone());
+    let mut flawed_run = run(
+        &mut BrokenDriver::new(Flaw::ReusesKeyAndNonce),
+        &scenario(events),
+    );
+    let observed = invariants::uniqueness(&flawed_run);
+    for sent in &mut flawed_run.sent {
+        sent.aead = None;
+    }
+    for delivery in &mut flawed_run.deliveries {
+        delivery.aead = None;
+    }
+    let re_derived = invariants::uniqueness(&flawed_run);
+    println!("observed: {observed:?}\n    re-derived: {re_derived:?}");
+    assert!(observed.is_err());
+    assert!(
+        re_derived.is_ok(),
+        "re-derivation sees the bug: {re_derived:?}"
+    );
+}
+
+/// The implementation's driver reports the (key, nonce) its AEAD was called with, for
+/// every encryption and successful decryption, and they are SPEC §4.2's.
+#[test]
+fn the_implementation_reports_the_aead_keys_it_used() {
+    let run = run(&mut ImplDriver::new(), &scenario(ping_pong(4)));
+    assert!(run.sent.iter().all(|sent| sent.aead.is_some()));
+    assert!(
+        run.deliveries
+            .iter()
+            .all(|d| d.aead.is_some() == d.result.is_ok())
+    );
+    let sealed: Vec<_> = run.sent.iter().map(|sent| sent.aead).collect();
+    let opened: Vec<_> = run.deliveries.iter().map(|d| d.aead).collect();
+    assert_eq!(
+        sealed, opened,
+        "each message opened with the pair it was sealed with"
+    );
+    check_all(&run).expect("every invariant holds");
+}
+
+// ---------------------------------------------------------------------------------
+// The algebraic adversary
+// ---------------------------------------------------------------------------------
+
+fn small_order(key: WireKey, torsion: u8) -> Event {
+    Event::Tamper {
+        pick: 0,
+        how: Tamper::SmallOrder { key, torsion },
+    }
+}
+
+/// Finding 1 of issue 12: X25519 clamps its scalars to multiples of 8, so `EK_A` and
+/// every other point of its small-order coset (`1/EK_A` for the order-2 point; the
+/// order-4 and order-8 ones) give Bob the same DH values. With `EK_A` in neither `AD`
+/// nor the key schedule, the re-encoded PreKey message gave the same SK and was
+/// accepted, and Bob's session then refused Alice's genuine PreKey messages as
+/// `PreKeyMismatch`. Every re-encoding of `EK_A` and of `IK_A` must be refused, and
+/// the genuine message then accepted, on the implementation and the spec.
+#[test]
+fn prekey_reencoding_is_refused() {
+    // torsion 3 adds the order-2 point (1/u); 1 and 5 the order-4 ones; the others
+    // points of order 8.
+    let mut tampers: Vec<(WireKey, u8)> = (0..7).map(|t| (WireKey::PreKeyEphemeral, t)).collect();
+    tampers.extend([
+        (WireKey::PreKeyIdentity, 3),
+        (WireKey::PreKeyIdentity, 1),
+        (WireKey::PreKeyIdentity, 0),
+    ]);
+    let mut accepted = Vec::new();
+    for (key, torsion) in tampers {
+        let events = vec![send(Alice), small_order(key, torsion), Deliver { pick: 0 }];
+        let scenario = scenario(events);
+        for driver in [
+            &mut ImplDriver::new() as &mut dyn Driver,
+            &mut SpecDriver::new(),
+        ] {
+            let name = driver.name();
+            let run = run(driver, &scenario);
+            let results: Vec<_> = run
+                .deliveries
+                .iter()
+                .map(|d| {
+                    (
+                        d.origin,
+                        d.result.as_ref().map(|_| ()).map_err(Clone::clone),
+                    )
+                })
+                .collect();
+            if let Err(violation) = check_all(&run) {
+                println!("{name}, {key:?} torsion {torsion}: {results:?}\n    {violation}");
+                accepted.push((name, key, torsion));
+            }
+        }
+    }
+    assert!(
+        accepted.is_empty(),
+        "re-encoded PreKey messages accepted: {accepted:?}"
+    );
+}
+
+/// The re-encodings are what they claim: for the first message's `EK_A`, seven other
+/// canonical u-coordinates, the order-2 one `1/u`, each giving the same X25519 output
+/// for clamped scalars.
+#[test]
+fn small_order_cosets_give_the_same_dh() {
+    use lockstep_harness::run::small_order_coset;
+    let run = run(&mut ImplDriver::new(), &scenario(vec![send(Alice)]));
+    let bytes = &run.sent[0].bytes;
+    let ek_a: [u8; 32] = bytes[34..66].try_into().expect("32 bytes");
+    let coset = small_order_coset(&ek_a);
+    assert_eq!(
+        coset.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5, 6, 7]
+    );
+    for scalar in [[0x11u8; 32], [0xfe; 32]] {
+        let secret = x25519_dalek::StaticSecret::from(scalar);
+        let want = secret.diffie_hellman(&x25519_dalek::PublicKey::from(ek_a));
+        for (k, other) in &coset {
+            assert!(other[31] & 0x80 == 0 && other != &ek_a);
+            let got = secret.diffie_hellman(&x25519_dalek::PublicKey::from(*other));
+            assert_eq!(got.as_bytes(), want.as_bytes(), "torsion {k}");
+        }
+    }
+    // k = 4 is the point of order 2: u' = 1/u, so u * u' = 1 (mod p).
+    let (_, inverse) = coset[3];
+    use lockstep_spec::field25519::{SerializedFieldElement, from_le_bytes, to_le_bytes};
+    let product = from_le_bytes(&SerializedFieldElement::from_public_slice(&ek_a))
+        * from_le_bytes(&SerializedFieldElement::from_public_slice(&inverse));
+    let mut one = [0u8; 32];
+    one[0] = 1;
+    assert_eq!(to_le_bytes(product).to_public_array(), one);
+}
+
+/// Re-encoded ratchet keys and header fields of other messages on ratchet messages:
+/// all refused (`AD ‖ H` changes), and every invariant holds.
+#[test]
+fn ratchet_key_reencodings_and_swapped_headers_are_refused() {
+    let mut events = ping_pong(3);
+    events.extend([send(Alice), send(Alice)]);
+    for pick in [1u16, 2, 3] {
+        for torsion in [1u8, 3, 6] {
+            events.push(Event::Tamper {
+                pick,
+                how: Tamper::SmallOrder {
+                    key: WireKey::RatchetKey,
+                    torsion,
+                },
+            });
+        }
+    }
+    for fields in [
+        HeaderFields::RatchetKey,
+        HeaderFields::Counters,
+        HeaderFields::All,
+    ] {
+        for (pick, donor) in [(3u16, 4u16), (4, 3), (2, 0), (1, 3)] {
+            events.push(Event::Tamper {
+                pick,
+                how: Tamper::SwapHeader { donor, fields },
+            });
+        }
+    }
+    events.extend([Deliver { pick: 0 }, Deliver { pick: 0 }]);
+    let run = run(&mut ImplDriver::new(), &scenario(events));
+    let tampered = run
+        .deliveries
+        .iter()
+        .filter(|d| d.origin == Origin::Tampered)
+        .count();
+    assert_eq!(tampered, 21);
+    check_all(&run).expect("every invariant holds");
+}
+
+/// Every re-encoding of the bundle's signed parts is refused by Alice's verification
+/// (`s + q`, `R` plus a small-order point, `IK_B` and `SPK_B` on their cosets, an
+/// ML-KEM key coefficient `c + q`); a re-encoded one-time prekey (unsigned) is
+/// accepted, and changes nothing (its DH values are the same).
+#[test]
+fn bundle_reencodings_are_refused() {
+    let parts = [
+        BundlePart::IdentityKey,
+        BundlePart::SignedPreKey,
+        BundlePart::SignedPreKeySignature,
+        BundlePart::PqPreKeySignature,
+        BundlePart::PqPreKey,
+        BundlePart::OneTimePreKey,
+    ];
+    let mut events = Vec::new();
+    for part in parts {
+        for variant in [0u8, 1, 3, 6] {
+            events.push(Event::Tamper {
+                pick: 0,
+                how: Tamper::Bundle { part, variant },
+            });
+        }
+    }
+    for driver in [
+        &mut ImplDriver::new() as &mut dyn Driver,
+        &mut SpecDriver::new(),
+    ] {
+        let name = driver.name();
+        let run = run(driver, &scenario(events.clone()));
+        assert_eq!(run.forged_bundles.len(), 24);
+        for forged in &run.forged_bundles {
+            let bundle = run.bundle.as_deref().expect("a bundle");
+            assert_ne!(forged.bytes.as_slice(), bundle);
+            match forged.part {
+                BundlePart::OneTimePreKey => assert_eq!(forged.result, Ok(()), "{name}"),
+                part => assert_eq!(
+                    forged.result,
+                    Err(Failure::InvalidSignature),
+                    "{name}: {part:?}"
+                ),
+            }
+        }
         check_all(&run).expect("every invariant holds");
     }
 }

@@ -53,6 +53,49 @@ impl fmt::Debug for Key {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Nonce(pub [u8; NONCE_LEN]);
 
+/// The (key, nonce) pairs the AEAD is actually called with, for the harness's
+/// `uniqueness` invariant, which must see what was used rather than re-derive what
+/// should have been. Compiled only with the `observe-aead` feature (the harness
+/// enables it; an application must not: the records are copies of message keys).
+/// Off unless the calling thread turns it on with [`start`]; then every
+/// [`seal_append`] and successful [`open`] on that thread is recorded, and [`take`]
+/// hands the records over.
+#[cfg(feature = "observe-aead")]
+#[doc(hidden)]
+pub mod observe {
+    use core::cell::RefCell;
+
+    use super::{KEY_LEN, Key, NONCE_LEN, Nonce};
+
+    /// One AEAD call: the key, the nonce, and whether it sealed (else it opened).
+    pub type Use = ([u8; KEY_LEN], [u8; NONCE_LEN], bool);
+
+    std::thread_local! {
+        static LOG: RefCell<Option<Vec<Use>>> = const { RefCell::new(None) };
+    }
+
+    /// Starts recording on this thread (dropping anything recorded and not taken).
+    pub fn start() {
+        LOG.with(|log| *log.borrow_mut() = Some(Vec::new()));
+    }
+
+    /// What was recorded on this thread since [`start`] or the last `take`, oldest
+    /// first; recording goes on.
+    #[must_use]
+    pub fn take() -> Vec<Use> {
+        LOG.with(|log| log.borrow_mut().as_mut().map(core::mem::take))
+            .unwrap_or_default()
+    }
+
+    pub(super) fn record(key: &Key, nonce: &Nonce, sealed: bool) {
+        LOG.with(|log| {
+            if let Some(log) = log.borrow_mut().as_mut() {
+                log.push((key.0, nonce.0, sealed));
+            }
+        });
+    }
+}
+
 /// RFC 8439 §2.8: encrypt and authenticate; returns `ciphertext ‖ tag`.
 ///
 /// # Errors
@@ -85,6 +128,8 @@ pub fn seal_append(
     ) {
         Ok(tag) => {
             out.extend_from_slice(&tag);
+            #[cfg(feature = "observe-aead")]
+            observe::record(key, nonce, true);
             Ok(())
         }
         Err(_) => {
@@ -114,7 +159,11 @@ pub fn open(key: &Key, nonce: &Nonce, aad: &[u8], sealed: &[u8]) -> Result<Vec<u
         plaintext.as_mut_slice().into(),
         &tag.into(),
     ) {
-        Ok(()) => Ok(plaintext),
+        Ok(()) => {
+            #[cfg(feature = "observe-aead")]
+            observe::record(key, nonce, false);
+            Ok(plaintext)
+        }
         Err(_) => {
             // The buffer may hold keystream-XORed bytes of a forgery; wipe it.
             plaintext.zeroize();

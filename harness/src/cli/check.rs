@@ -333,6 +333,62 @@ fn vector_row(
     }
 }
 
+/// The first fixed scenario that failed, for its reproducer.
+struct FixedFailure {
+    /// The scenario.
+    scenario: lockstep_harness::model::Scenario,
+    /// The invariant it broke.
+    invariant: &'static str,
+    /// How.
+    failure: String,
+}
+
+/// The row of `invariants::fixed_scenarios`: every invariant over each, on the
+/// implementation (or the broken driver); and the first failure.
+fn fixed_scenarios_row(flaw: Option<Flaw>) -> (Row, Option<FixedFailure>) {
+    let started = Instant::now();
+    let scenarios = invariants::fixed_scenarios();
+    let mut failures = Vec::new();
+    let mut first = None;
+    for (name, scenario) in &scenarios {
+        let run = lockstep_harness::run::run(scenarios::driver(flaw).as_mut(), scenario);
+        if let Err(violation) = invariants::check_all(&run) {
+            failures.push(format!("{name}: {violation}"));
+            first.get_or_insert_with(|| FixedFailure {
+                scenario: scenario.clone(),
+                invariant: violation.invariant,
+                failure: violation.to_string(),
+            });
+        }
+    }
+    let row = vector_row(
+        "fixed-scenarios".to_owned(),
+        "invariants: fixed scenarios (algebraic, healing, AEAD)".to_owned(),
+        scenarios.len(),
+        failures,
+        started.elapsed(),
+    );
+    (row, first)
+}
+
+/// The reproducer of a failed fixed scenario: a scenario check of the invariant it
+/// broke, so `lockstep replay` reruns it.
+fn fixed_reproducer(settings: &Settings, fixed: &FixedFailure) -> Reproducer {
+    Reproducer {
+        format: repro::FORMAT.to_owned(),
+        check: format!("invariant:{}", fixed.invariant),
+        driver: scenarios::driver_name(settings.flaw).to_owned(),
+        flaw: settings.flaw.map(|f| f.name().to_owned()),
+        seed: settings.seed,
+        case: None,
+        max_events: None,
+        events_before_shrinking: None,
+        failure: fixed.failure.clone(),
+        divergence: None,
+        scenario: Some(fixed.scenario.clone()),
+    }
+}
+
 /// A row of a scenario check.
 fn scenario_row(report: &CheckReport, settings: &Settings) -> Row {
     let flaw = settings.flaw;
@@ -507,6 +563,7 @@ pub(crate) fn check(settings: &Settings) -> ExitCode {
     let mut bar = Bar::new(settings.json);
     let mut rows = Vec::new();
     let mut reports: Vec<(usize, CheckReport)> = Vec::new();
+    let mut fixed_failure: Option<FixedFailure> = None;
     if runs(Part::Vectors) {
         bar.phase("RFC and Wycheproof vectors, spec and impl", None);
         rows.extend(vector_rows("vectors:", settings.slow_vectors));
@@ -549,6 +606,27 @@ pub(crate) fn check(settings: &Settings) -> ExitCode {
             }
         }
     }
+    if runs(Part::Invariants) {
+        // Issue 12, points 4, 7 and 8: the fixed scenarios random ones reach by chance.
+        bar.phase(
+            "fixed scenarios: algebraic adversary, healing, observed AEAD",
+            None,
+        );
+        let (row, first) = fixed_scenarios_row(settings.flaw);
+        fixed_failure = first;
+        rows.push(row);
+    }
+    if runs(Part::Invariants) {
+        // Issue 12, points 5, 6 and 9: long-term compromise and quantum checks.
+        bar.phase("long-term and harvest-now-decrypt-later checks, impl", None);
+        for o in lockstep_harness::longterm::outcomes_on_impl(settings.seed) {
+            let (id, label) = (
+                format!("longterm:{}", o.name),
+                format!("long-term: {}", o.name),
+            );
+            rows.push(vector_row(id, label, o.cases, o.failures, o.elapsed));
+        }
+    }
     bar.done();
 
     // Reproducers.
@@ -558,8 +636,11 @@ pub(crate) fn check(settings: &Settings) -> ExitCode {
             continue;
         }
         let report = reports.iter().find(|(i, _)| *i == index).map(|(_, r)| r);
-        let written =
-            reproducer(settings, row, report).and_then(|r| repro::write(&settings.out, &r));
+        let made = match (&fixed_failure, row.id.as_str()) {
+            (Some(fixed), "fixed-scenarios") => Ok(fixed_reproducer(settings, fixed)),
+            _ => reproducer(settings, row, report),
+        };
+        let written = made.and_then(|r| repro::write(&settings.out, &r));
         if let Some(failure) = rows.get_mut(index).and_then(|r| r.failure.as_mut()) {
             match written {
                 Ok(path) => failure.reproducer = Some(absolute(&path)),
