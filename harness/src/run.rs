@@ -470,7 +470,7 @@ fn coset_point(p: Point, k: usize) -> Option<[u8; 32]> {
 
 /// The other canonical points of the small-order coset of the X25519 key `u`: each
 /// `(k, u')` with `u' = u(P + [k] T8)`, `k` in 1..=7, `P` the point of
-/// [`edwards_of`]`(u)`, leaving out any `u'` equal to `u` or to an earlier one. For
+/// `edwards_of(u)`, leaving out any `u'` equal to `u` or to an earlier one. For
 /// every clamped scalar `c` (a multiple of 8, RFC 7748 §5), `X25519(c, u') = X25519(c,
 /// u)`. `k = 4` adds the point of order 2 (`u' = 1/u`); `k = 2, 6` the points of order
 /// 4; odd `k` the points of order 8. Empty if `u` is not canonical or not on the

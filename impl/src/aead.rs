@@ -57,8 +57,8 @@ pub struct Nonce(pub [u8; NONCE_LEN]);
 /// `uniqueness` invariant, which must see what was used rather than re-derive what
 /// should have been. Compiled only with the `observe-aead` feature (the harness
 /// enables it; an application must not: the records are copies of message keys).
-/// Off unless the calling thread turns it on with [`start`]; then every
-/// [`seal_append`] and successful [`open`] on that thread is recorded, and [`take`]
+/// Off unless the calling thread turns it on with [`start`](observe::start); then every
+/// [`seal_append`] and successful [`open`] on that thread is recorded, and [`take`](observe::take)
 /// hands the records over.
 #[cfg(feature = "observe-aead")]
 #[doc(hidden)]
