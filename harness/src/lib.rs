@@ -29,8 +29,14 @@
 //! - [`flaws`]: protocol flaws spec and impl would share, in one driver, each caught
 //!   by an invariant or a check of [`longterm`].
 //!
-//! The `lockstep` binary (`src/main.rs`) runs all of it (`lockstep check`); the
-//! property tests in `tests/` use the same pieces.
+//! The formal models:
+//!
+//! - [`proofs_link`]: the link between the ProVerif models of `proofs/` and the
+//!   spec (their constants and KDF, encoding and AD functions, byte for byte),
+//!   checked by `lockstep proofs` and by `tests/proofs_link.rs`.
+//!
+//! The `lockstep` binary (`src/main.rs`) runs all of it (`lockstep check`,
+//! `lockstep proofs`); the property tests in `tests/` use the same pieces.
 
 pub mod adversary;
 pub mod broken;
@@ -41,6 +47,7 @@ pub mod invariants;
 pub mod kat;
 pub mod longterm;
 pub mod model;
+pub mod proofs_link;
 pub mod protocol_vectors;
 pub mod run;
 pub mod sides;

@@ -9,6 +9,8 @@
 //!                   [--toolchain auto|nightly|bootstrap] [--json]
 //! lockstep fuzz corpus [--out DIR]
 //! lockstep fuzz repro TARGET FILE...
+//! lockstep proofs [--only NAME,...] [--ci] [--json] [--update] [--timeout SECS]
+//!                 [--jobs N] [--proverif PATH] [--dir DIR]
 //! ```
 //!
 //! `check` runs every check the harness has: the RFC and Wycheproof vectors on the
@@ -28,6 +30,23 @@
 //! `fuzz/corpus/`; `repro` runs a target's body on files (crash inputs, regression
 //! files) without libFuzzer, on the stable toolchain. Each exits 1 if a target
 //! crashed or a file fails, and also if it could not run at all.
+//!
+//! `proofs` first checks the link of every model of `proofs/` (`*.pv` and
+//! `controls/*.pv`) to the spec (`lockstep_harness::proofs_link`: the models'
+//! constants and one-line KDF, encoding and AD functions, byte for byte, without
+//! ProVerif), then runs ProVerif 2.05 on the models, `--jobs` at a time with a
+//! timeout each, parses every `RESULT` line and compares the results, query by
+//! query and in order, with the lock file `proofs/results.json`; it prints a table
+//! (model, query, expected, got, time, then `link to the spec: N constants, M
+//! functions checked`) and exits 1 on any difference (a model that does not match
+//! the spec, named by file, line and constant or function; a changed result or
+//! query, a timeout, a ProVerif error, a model missing from the lock or a locked
+//! model whose file is gone, stale derived models per `proofs/gen.py --check`).
+//! `--update` rewrites the lock entries of the models run (and refuses, exiting 1,
+//! if the link to the spec fails or derived models are stale); `--ci` runs only the
+//! models locked with `"ci": true`. Without ProVerif (`--proverif`,
+//! `$LOCKSTEP_PROVERIF`, or `proverif` on PATH) it says how to install it and
+//! exits 2.
 //!
 //! Exit codes: 0 everything passed; 1 a check failed (or, for `replay`, still
 //! fails); 2 the command could not run (bad arguments, unreadable files).
@@ -88,6 +107,10 @@ enum Command {
         #[command(subcommand)]
         command: cli::fuzz::FuzzCommand,
     },
+    /// Check the models of proofs/ against the spec (constants, KDFs), run ProVerif
+    /// on them and compare every RESULT with the lock, proofs/results.json; exit 1
+    /// on any difference (--update rewrites the lock instead).
+    Proofs(cli::proofs::ProofsArgs),
 }
 
 /// The flags of `check`.
@@ -183,6 +206,7 @@ fn main() -> ExitCode {
         Command::Replay { file } => cli::replay::replay(&file),
         Command::Vectors { out } => vectors(&out),
         Command::Fuzz { command } => cli::fuzz::main(command),
+        Command::Proofs(args) => cli::proofs::main(&args),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub(crate) mod check;
 pub(crate) mod fuzz;
+pub(crate) mod proofs;
 pub(crate) mod protocol;
 pub(crate) mod replay;
 pub(crate) mod repro;
