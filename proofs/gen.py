@@ -55,6 +55,16 @@ query PQ: bitstring, TH: bitstring, SK: bitstring, m: bitstring;
   event(BobAccept(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)) ==> event(AliceSend(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)).
 """
 
+Q_AUTH_INJ = """(* A1i Injective agreement on Alice's PreKey messages, one-time prekeys: every
+   PreKey message Bob accepts from IK_A was sent to him by a distinct session of
+   Alice, with the same PQPK_B, TH, SK and payload; no sending is accepted twice.
+   No key is compromised here (the injective form with IK_B given to the attacker
+   did not finish in 10 minutes; A1 in pqxdh_auth.pv covers KCI, non-injectively).
+   Expected: true. *)
+query PQ: bitstring, TH: bitstring, SK: bitstring, m: bitstring;
+  inj-event(BobAccept(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)) ==> inj-event(AliceSend(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)).
+"""
+
 Q_AUTH_LR = """(* A2 Agreement as A1, for Bob's sessions under the last-resort ML-KEM key
    without a one-time prekey, IK_B given to the attacker. Expected: true.
    A2i The same, injective. Expected: FALSE. Nothing one-time: the attacker replays
@@ -91,30 +101,42 @@ fun canon(G): G
 letfun RECV(P: G) = canon(P).
 """
 
-Q_HNDL = """(* H1 Harvest now, decrypt later: after the sessions (phase 1) the attacker learns
-   every X25519 private key of the honest parties (IK_A, IK_B, SPK_B, every
-   one-time prekey, Alice's EK_A and first ratchet key), not the ML-KEM
-   decapsulation keys. SK of Alice's sessions with honest Bob stays secret.
-   Expected: true.
-   H2 The same for Alice's first payload. Expected: true. *)
+Q_HNDL = """(* H1 Harvest now, decrypt later: the attacker is active during the sessions
+   (phase 0); afterwards (phase 1) it learns every X25519 private key of the
+   honest parties (IK_A, IK_B, SPK_B, every one-time prekey, every EK_A), not the
+   ML-KEM decapsulation keys. SK of Alice's sessions with honest Bob, of both
+   kinds, stays secret. Expected: true.
+   Alice sends her PreKey header only (SK_ONLY): the first ratchet message is
+   what the Double Ratchet models prove secret given a secret SK, and with it in
+   the model saturation did not end in 10 minutes. *)
 query IKA: G, PQ: bitstring, TH: bitstring, SK: bitstring, m: bitstring;
-  attacker(SK) phase 1 && event(AliceSend(IKA, exp(g, ikB), PQ, TH, SK, m)) ==> false;
-  attacker(m) phase 1 && event(AliceSend(IKA, exp(g, ikB), PQ, TH, SK, m)) ==> false.
+  attacker(SK) phase 1 && event(AliceSend(IKA, exp(g, ikB), PQ, TH, SK, m)) ==> false.
 """
 
-Q_FS = """(* F1 Forward secrecy of the handshake: after the sessions (phase 1) the attacker
-   learns every long-term key (IK_A, IK_B, SPK_B, the last-resort ML-KEM key).
-   One-time prekeys and Alice's ephemeral keys were deleted. SK of Alice's sessions
-   with honest Bob, of both kinds, stays secret. Expected: true.
-   F2 The same for Alice's first payload. Expected: true. *)
+Q_FS = """(* Forward secrecy of the handshake: the attacker is active during the sessions
+   (phase 0); afterwards (phase 1) it learns every long-term key (IK_A, IK_B,
+   SPK_B, the last-resort ML-KEM key). Bob deleted his one-time prekeys (X25519 and
+   ML-KEM) after use, Alice her EK_A. Alice sends her PreKey header only, as in
+   pqxdh_hndl.pv.
+   F1 SK of every session Alice ran with honest Bob under a one-time ML-KEM key
+   stays secret: an SK the attacker learns is one under the last-resort key.
+   Expected: true.
+   F2 Sessions under the last-resort key without a one-time prekey are not
+   forward secret while Bob still holds SPK_B and the last-resort key: every input
+   of their KDF is then computable. Expected: FALSE. Forward secrecy for them is
+   what rotating and deleting those keys buys (Signal's X3DH, section 4.5; SPEC
+   leaves the schedule to the application); the model does not rotate them. *)
 query IKA: G, PQ: bitstring, TH: bitstring, SK: bitstring, m: bitstring;
-  attacker(SK) phase 1 && event(AliceSend(IKA, exp(g, ikB), PQ, TH, SK, m)) ==> false;
-  attacker(m) phase 1 && event(AliceSend(IKA, exp(g, ikB), PQ, TH, SK, m)) ==> false.
+  attacker(SK) phase 1 && event(AliceSend(IKA, exp(g, ikB), PQ, TH, SK, m)) ==> PQ = KEM_PK(lr_dk);
+  attacker(SK) phase 1 && event(AliceSend(IKA, exp(g, ikB), KEM_PK(lr_dk), TH, SK, m)) ==> false.
 """
 
 ONLY_ONETIME = "  | KindOneTime(spk_id)\n"
 ONLY_LASTRESORT = "  | KindLastResort(spk_id, lr_id)\n"
-ALICE_LEAKS_EPHEMERAL = "  phase 1; out(c, (ek_a, r)).\n"
+ALICE_LEAKS_EPHEMERAL = "  phase 1; out(c, ek_a).\n"
+# SK secrecy models: Alice sends the PreKey header and stops (no ratchet message,
+# so no first ratchet key r). The event is the same.
+SK_ONLY = ("block", "ALICE_MESSAGE", "  event AliceSend(IKA, IKB, PQPKB, TH, SK, payload);\n  out(c, header);\n")
 
 SECRECY = [("block", "QUERIES", Q_SECRECY), ("block", "COMPROMISE", COMP_DYNAMIC)]
 AUTH_OT = [("block", "QUERIES", Q_AUTH_OT), ("block", "SESSIONS", ONLY_ONETIME),
@@ -124,14 +146,30 @@ AUTH_OT = [("block", "QUERIES", Q_AUTH_OT), ("block", "SESSIONS", ONLY_ONETIME),
 # reconstruct the attack trace. A hint is a proof-search strategy, not part of the
 # model: the two files still differ in the protocol by the control's flaw only.
 PLAIN_HINT = ("sub", "nounif x: dhsec; attacker(exp(g, *x)) [ignoreAFewTimes].", "nounif x: dhsec; attacker(exp(g, *x)).")
+AUTH_INJ = [("block", "QUERIES", Q_AUTH_INJ), ("block", "SESSIONS", ONLY_ONETIME), PLAIN_HINT]
 AUTH_LR = [("block", "QUERIES", Q_AUTH_LR), ("block", "SESSIONS", ONLY_LASTRESORT),
            ("block", "COMPROMISE", "  | out(c, ikB)\n")]
+# The UKS controls' attacks use honest public keys; with one try of
+# [ignoreAFewTimes] ProVerif kept attacker(exp(g, ik)) as unproved hypotheses and
+# answered "cannot be proved". Three tries let it rebuild the traces.
+THREE_TRIES = ("sub", "nounif x: dhsec; attacker(exp(g, *x)) [ignoreAFewTimes].\n",
+               "set nounifIgnoreNtimes = 3.\nnounif x: dhsec; attacker(exp(g, *x)) [ignoreAFewTimes].\n")
 UKS = [("block", "QUERIES", Q_UKS), ("block", "RECV", RECV_REENC),
-       ("block", "SESSIONS", ONLY_ONETIME)]
-HNDL = [("block", "QUERIES", Q_HNDL), ("block", "ALICE_AFTER", ALICE_LEAKS_EPHEMERAL),
+       ("block", "SESSIONS", ONLY_ONETIME), THREE_TRIES]
+# Models with a phase 1: when the query asks for a term in phase 1, ProVerif's
+# backward search resolved every DH hypothesis attacker_p1(exp(X, y)) in every way
+# the equation allows and did not end in 10 minutes. This hint leaves those
+# hypotheses for last, so the search first looks at what the attacker cannot have
+# (the KEM shared secret). [ignoreAFewTimes] with 3 tries (instead of 1) lets the
+# controls' attack derivations resolve those facts, so ProVerif rebuilds the trace
+# ("false") instead of answering "cannot be proved". Like every hint, it cannot
+# turn an attack into "true".
+PHASE1_HINT = ("sub", "nounif x: dhsec; attacker(exp(g, *x)) [ignoreAFewTimes].\n",
+               THREE_TRIES[2] + "nounif x: G, y: dhsec; attacker(exp( *x, *y)) phase 1 [ignoreAFewTimes].\n")
+HNDL = [SK_ONLY, PHASE1_HINT, ("block", "QUERIES", Q_HNDL), ("block", "ALICE_AFTER", ALICE_LEAKS_EPHEMERAL),
         ("block", "ONETIME_AFTER", "    | (phase 1; out(c, opkB))\n    ).\n"),
         ("block", "COMPROMISE", "  | (phase 1; out(c, (ikA, ikB, spkB)))\n")]
-FS = [("block", "QUERIES", Q_FS),
+FS = [SK_ONLY, PHASE1_HINT, ("block", "QUERIES", Q_FS),
       ("block", "COMPROMISE", "  | (phase 1; out(c, (ikA, ikB, spkB, lr_dk)))\n")]
 
 # The flaws of the PQXDH controls.
@@ -225,10 +263,11 @@ PCS = [("block", "QUERIES", Q_PCS), ("block", "TABLES", "table BOB_E2_KEY(bitstr
 MODELS = {
     "pqxdh_secrecy.pv": ("pqxdh", "PQXDH: payload and SK secrecy under dynamic compromise (S1, S2)", SECRECY),
     "pqxdh_auth.pv": ("pqxdh", "PQXDH: agreement and KCI, one-time prekeys (A1)", AUTH_OT + [PLAIN_HINT]),
+    "pqxdh_auth_inj.pv": ("pqxdh", "PQXDH: injective agreement on PreKey messages, one-time prekeys (A1i)", AUTH_INJ),
     "pqxdh_auth_lr.pv": ("pqxdh", "PQXDH: agreement and KCI, last-resort prekeys (A2, A2i)", AUTH_LR),
     "pqxdh_uks.pv": ("pqxdh", "PQXDH: no unknown key share, with small-order re-encodings (U1-U3)", UKS),
-    "pqxdh_hndl.pv": ("pqxdh", "PQXDH: harvest now, decrypt later (H1, H2)", HNDL),
-    "pqxdh_fs.pv": ("pqxdh", "PQXDH: forward secrecy of the handshake (F1, F2)", FS),
+    "pqxdh_hndl.pv": ("pqxdh", "PQXDH: harvest now, decrypt later (H1)", HNDL),
+    "pqxdh_fs.pv": ("pqxdh", "PQXDH: forward secrecy of the handshake (F1)", FS),
     "ratchet.pv": ("ratchet", "Double Ratchet: payload secrecy and injective agreement (R1, R2)", RATCHET),
     "ratchet_fs1.pv": ("ratchet", "Double Ratchet: forward secrecy, compromise after epoch 1 (FS1)", FS1),
     "ratchet_fs2.pv": ("ratchet", "Double Ratchet: forward secrecy, compromise after epoch 2 (FS2)", FS2),
@@ -243,12 +282,14 @@ MODELS = {
         SECRECY + [("sub", "  new ek_a: dhsec;\n", "  let ek_a = ikA in\n")]),
     "controls/sk_public.pv": ("ratchet", "CONTROL of ratchet.pv: the handshake's SK is known to the attacker. R1 and R2 must be false.",
         RATCHET + [("block", "SK", "  out(c, SK);\n")]),
-    "controls/no_ss.pv": ("pqxdh", "CONTROL of pqxdh_hndl.pv: SS left out of the KDF. H1 and H2 must be false.",
+    "controls/no_ss.pv": ("pqxdh", "CONTROL of pqxdh_hndl.pv: SS left out of the KDF. H1 must be false.",
         HNDL + [("block", "KDF_SK", KDF_NO_SS)]),
-    "controls/fs_keep_ephemeral.pv": ("pqxdh", "CONTROL of pqxdh_fs.pv: Alice keeps EK_A (and her first ratchet key) and loses them with the long-term keys. F1 and F2 must be false.",
-        FS + [("block", "ALICE_AFTER", ALICE_LEAKS_EPHEMERAL)]),
+    "controls/fs_keep_onetime.pv": ("pqxdh", "CONTROL of pqxdh_fs.pv: Bob keeps his one-time prekeys (X25519 and ML-KEM) and loses them with the long-term keys. F1 must be false.",
+        FS + [("block", "ONETIME_AFTER", "    | (phase 1; out(c, (opkB, dk)))\n    ).\n")]),
     "controls/kci_no_dh1.pv": ("pqxdh", "CONTROL of pqxdh_auth.pv: DH1 = DH(IK_A, SPK_B) left out of the KDF. A1 must be false.",
         AUTH_OT + [("block", "KDF_SK", KDF_NO_DH1)]),
+    "controls/onetime_reused.pv": ("pqxdh", "CONTROL of pqxdh_auth_inj.pv: Bob does not delete his one-time prekeys and accepts any number of PreKey messages under them. A1i must be false (the replay).",
+        AUTH_INJ + [("sub", "    ( Bob(spk_id, dk, pq_id, OPK_PRESENT, opkB, opk_id)\n", "    ( (! Bob(spk_id, dk, pq_id, OPK_PRESENT, opkB, opk_id))\n")]),
     "controls/reencoding_no_th.pv": ("pqxdh", "CONTROL of pqxdh_uks.pv: SPEC revision 1, no TH in the KDF (the PreKey re-encoding of issue 12). U3 must be false.",
         UKS + [("block", "KDF_SK", KDF_NO_TH)]),
     "controls/ad_no_identities.pv": ("pqxdh", "CONTROL of pqxdh_uks.pv: AD without the identity keys, and no TH. U1 must be false.",
@@ -258,11 +299,11 @@ MODELS = {
 }
 
 
-# Written, not yet verified: ProVerif did not finish them within 10 minutes on
-# this machine, or their controls gave "cannot be proved" instead of an attack
-# (proofs/README.md, "Not yet evidence"). gen.py writes them under proofs/wip/,
-# which `lockstep proofs` does not run.
-WIP = {name: MODELS.pop(name) for name in ['pqxdh_auth_lr.pv', 'pqxdh_uks.pv', 'pqxdh_hndl.pv', 'pqxdh_fs.pv', 'controls/no_ss.pv', 'controls/fs_keep_ephemeral.pv', 'controls/reencoding_no_th.pv', 'controls/ad_no_identities.pv', 'controls/kem_nonbinding.pv']}
+# Written, not evidence: the injective query did not finish within 10 minutes on
+# this machine, or a query has no control that fails yet (proofs/README.md, "Not
+# yet evidence"). gen.py writes them under proofs/wip/, which `lockstep proofs`
+# does not run.
+WIP = {name: MODELS.pop(name) for name in ['pqxdh_auth_inj.pv', 'controls/onetime_reused.pv', 'pqxdh_auth_lr.pv']}
 
 
 def apply(text, edits, name):
