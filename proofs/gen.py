@@ -4,7 +4,9 @@
 The sources:
   src/prelude.pvh   constants, primitives, encodings and KDFs (SPEC §1, §2, §3.4, §4)
   src/pqxdh.pvh     the PQXDH handshake and Alice's first message (SPEC §3, §4.4-§4.6)
-  src/ratchet.pvh   the Double Ratchet, four DH ratchet epochs (SPEC §4, §5.1)
+  src/ratchet.pvh   the Double Ratchet, three DH ratchet epochs (SPEC §4, §5.1)
+  src/deniability.pvh  Alice's PreKey message made by Alice or by Bob alone, as an
+                    equivalence (SPEC §3.4, §4.4, §4.5)
 
 A model is a source with edits, each exact and checked:
   ("block", NAME, TEXT)  replaces what lies between "(* @@NAME *)" and the next
@@ -57,24 +59,22 @@ query PQ: bitstring, TH: bitstring, SK: bitstring, m: bitstring;
 
 Q_AUTH_INJ = """(* A1i Injective agreement on Alice's PreKey messages, one-time prekeys: every
    PreKey message Bob accepts from IK_A was sent to him by a distinct session of
-   Alice, with the same PQPK_B, TH, SK and payload; no sending is accepted twice.
-   No key is compromised here (the injective form with IK_B given to the attacker
-   did not finish in 10 minutes; A1 in pqxdh_auth.pv covers KCI, non-injectively).
-   Expected: true. *)
+   Alice, with the same PQPK_B, TH, SK and payload; no sending is accepted twice;
+   IK_B given to the attacker from the start, as in A1. Expected: true. *)
 query PQ: bitstring, TH: bitstring, SK: bitstring, m: bitstring;
   inj-event(BobAccept(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)) ==> inj-event(AliceSend(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)).
 """
 
 Q_AUTH_LR = """(* A2 Agreement as A1, for Bob's sessions under the last-resort ML-KEM key
    without a one-time prekey, IK_B given to the attacker. Expected: true.
-   A2i The same, injective. Expected: FALSE. Nothing one-time: the attacker replays
-   Alice's PreKey message and Bob accepts it twice. SPEC §3.5's replay record
-   (tested in spec, impl and harness) is what refuses the second copy; the model
-   has no record (a negative table look-up is beyond what ProVerif proves
-   injectively), so this result is the attack the record exists for. *)
+   Not asked here: the injective form. It fails: with nothing one-time, the
+   attacker replays Alice's PreKey message and Bob accepts it twice. SPEC §3.5's
+   replay record (tested in spec, impl and harness) is what refuses the second
+   copy; the model has no record (a negative table look-up is beyond ProVerif's
+   injective proofs), and ProVerif answered "cannot be proved" rather than give
+   the replay's trace. *)
 query PQ: bitstring, TH: bitstring, SK: bitstring, m: bitstring;
-  event(BobAccept(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)) ==> event(AliceSend(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m));
-  inj-event(BobAccept(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)) ==> inj-event(AliceSend(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)).
+  event(BobAccept(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)) ==> event(AliceSend(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)).
 """
 
 Q_UKS = """(* No unknown key share, with the re-encodings of SPEC §2: when a Bob session and
@@ -146,7 +146,8 @@ AUTH_OT = [("block", "QUERIES", Q_AUTH_OT), ("block", "SESSIONS", ONLY_ONETIME),
 # reconstruct the attack trace. A hint is a proof-search strategy, not part of the
 # model: the two files still differ in the protocol by the control's flaw only.
 PLAIN_HINT = ("sub", "nounif x: dhsec; attacker(exp(g, *x)) [ignoreAFewTimes].", "nounif x: dhsec; attacker(exp(g, *x)).")
-AUTH_INJ = [("block", "QUERIES", Q_AUTH_INJ), ("block", "SESSIONS", ONLY_ONETIME), PLAIN_HINT]
+AUTH_INJ = [("block", "QUERIES", Q_AUTH_INJ), ("block", "SESSIONS", ONLY_ONETIME),
+            ("block", "COMPROMISE", "  | out(c, ikB)\n"), PLAIN_HINT]
 AUTH_LR = [("block", "QUERIES", Q_AUTH_LR), ("block", "SESSIONS", ONLY_LASTRESORT),
            ("block", "COMPROMISE", "  | out(c, ikB)\n")]
 # The UKS controls' attacks use honest public keys; with one try of
@@ -258,13 +259,25 @@ PCS = [("block", "QUERIES", Q_PCS), ("block", "TABLES", "table BOB_E2_KEY(bitstr
        ("block", "BOB_E2", STOP)]
 
 # ---------------------------------------------------------------------------
+# Deniability: an observational equivalence, no query.
+
+DENIABLE = [("block", "QUERIES", "(* D1 Observational equivalence of the two sides of choice. Expected: true. *)\n")]
+# The flaw: Alice also signs TH with her identity key (as SIGMA-style handshakes
+# do). Bob cannot make that signature; his simulator signs with a key of its own,
+# and the judge checks the signature under IK_A.
+ALICE_SIGNS = ("block", "EXTRA", """  new fake: dhsec;
+  out(c, choice[SIG(TH, ikA), SIG(TH, fake)]);
+  out(c, (header, H, ENCRYPT(mk, payload, HEADER_AD(AD, H)))).
+""")
+
+# ---------------------------------------------------------------------------
 # Every model: file -> (source, what it is, edits).
 
 MODELS = {
     "pqxdh_secrecy.pv": ("pqxdh", "PQXDH: payload and SK secrecy under dynamic compromise (S1, S2)", SECRECY),
     "pqxdh_auth.pv": ("pqxdh", "PQXDH: agreement and KCI, one-time prekeys (A1)", AUTH_OT + [PLAIN_HINT]),
     "pqxdh_auth_inj.pv": ("pqxdh", "PQXDH: injective agreement on PreKey messages, one-time prekeys (A1i)", AUTH_INJ),
-    "pqxdh_auth_lr.pv": ("pqxdh", "PQXDH: agreement and KCI, last-resort prekeys (A2, A2i)", AUTH_LR),
+    "pqxdh_auth_lr.pv": ("pqxdh", "PQXDH: agreement and KCI, last-resort prekeys (A2)", AUTH_LR),
     "pqxdh_uks.pv": ("pqxdh", "PQXDH: no unknown key share, with small-order re-encodings (U1-U3)", UKS),
     "pqxdh_hndl.pv": ("pqxdh", "PQXDH: harvest now, decrypt later (H1)", HNDL),
     "pqxdh_fs.pv": ("pqxdh", "PQXDH: forward secrecy of the handshake (F1)", FS),
@@ -273,6 +286,7 @@ MODELS = {
     "ratchet_fs2.pv": ("ratchet", "Double Ratchet: forward secrecy, compromise after epoch 2 (FS2)", FS2),
     "ratchet_fs3.pv": ("ratchet", "Double Ratchet: forward secrecy, compromise after epoch 3 (FS3)", FS3),
     "ratchet_pcs.pv": ("ratchet", "Double Ratchet: post-compromise security (P1, P2)", PCS),
+    "pqxdh_deniability.pv": ("deniability", "PQXDH: offline deniability of Alice's PreKey message (D1)", DENIABLE),
     # Negative controls: the model named first, plus one flaw. Each must be false.
     "controls/no_dh_ratchet_step.pv": ("ratchet", "CONTROL of ratchet_pcs.pv: Alice makes no new ratchet key for epoch 3 (A2 = A1). P1 must be false.",
         PCS + [("block", "ALICE_NEW_KEY", "    let a2 = a1 in\n")]),
@@ -282,12 +296,16 @@ MODELS = {
         SECRECY + [("sub", "  new ek_a: dhsec;\n", "  let ek_a = ikA in\n")]),
     "controls/sk_public.pv": ("ratchet", "CONTROL of ratchet.pv: the handshake's SK is known to the attacker. R1 and R2 must be false.",
         RATCHET + [("block", "SK", "  out(c, SK);\n")]),
+    "controls/alice_signs.pv": ("deniability", "CONTROL of pqxdh_deniability.pv: Alice also signs TH with IK_A. D1 must be false.",
+        DENIABLE + [ALICE_SIGNS]),
     "controls/no_ss.pv": ("pqxdh", "CONTROL of pqxdh_hndl.pv: SS left out of the KDF. H1 must be false.",
         HNDL + [("block", "KDF_SK", KDF_NO_SS)]),
     "controls/fs_keep_onetime.pv": ("pqxdh", "CONTROL of pqxdh_fs.pv: Bob keeps his one-time prekeys (X25519 and ML-KEM) and loses them with the long-term keys. F1 must be false.",
         FS + [("block", "ONETIME_AFTER", "    | (phase 1; out(c, (opkB, dk)))\n    ).\n")]),
     "controls/kci_no_dh1.pv": ("pqxdh", "CONTROL of pqxdh_auth.pv: DH1 = DH(IK_A, SPK_B) left out of the KDF. A1 must be false.",
         AUTH_OT + [("block", "KDF_SK", KDF_NO_DH1)]),
+    "controls/kci_no_dh1_lr.pv": ("pqxdh", "CONTROL of pqxdh_auth_lr.pv: DH1 = DH(IK_A, SPK_B) left out of the KDF. A2 must be false.",
+        AUTH_LR + [("block", "KDF_SK", KDF_NO_DH1)]),
     "controls/onetime_reused.pv": ("pqxdh", "CONTROL of pqxdh_auth_inj.pv: Bob does not delete his one-time prekeys and accepts any number of PreKey messages under them. A1i must be false (the replay).",
         AUTH_INJ + [("sub", "    ( Bob(spk_id, dk, pq_id, OPK_PRESENT, opkB, opk_id)\n", "    ( (! Bob(spk_id, dk, pq_id, OPK_PRESENT, opkB, opk_id))\n")]),
     "controls/reencoding_no_th.pv": ("pqxdh", "CONTROL of pqxdh_uks.pv: SPEC revision 1, no TH in the KDF (the PreKey re-encoding of issue 12). U3 must be false.",
@@ -303,7 +321,7 @@ MODELS = {
 # this machine, or a query has no control that fails yet (proofs/README.md, "Not
 # yet evidence"). gen.py writes them under proofs/wip/, which `lockstep proofs`
 # does not run.
-WIP = {name: MODELS.pop(name) for name in ['pqxdh_auth_inj.pv', 'controls/onetime_reused.pv', 'pqxdh_auth_lr.pv']}
+WIP = {name: MODELS.pop(name) for name in ['pqxdh_auth_inj.pv', 'controls/onetime_reused.pv']}
 
 
 def apply(text, edits, name):

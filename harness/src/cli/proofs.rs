@@ -118,6 +118,11 @@ pub(crate) enum Verdict {
     /// `RESULT … cannot be proved.`
     #[serde(rename = "cannot be proved")]
     CannotBeProved,
+    /// `RESULT Observational equivalence cannot be proved.` after `A trace has been
+    /// found.`: ProVerif's words for a diff-equivalence it refuted with a trace in
+    /// which one side passes a test the other fails.
+    #[serde(rename = "cannot be proved, trace found")]
+    CannotBeProvedTraceFound,
     /// A `RESULT` line of another form, kept verbatim as the query text.
     #[serde(rename = "unparsed")]
     Unparsed,
@@ -130,6 +135,7 @@ impl Verdict {
             Verdict::True => "true",
             Verdict::False => "false",
             Verdict::CannotBeProved => "cannot be proved",
+            Verdict::CannotBeProvedTraceFound => "cannot be proved, trace found",
             Verdict::Unparsed => "unparsed",
         }
     }
@@ -387,8 +393,15 @@ pub(crate) fn parse_output(output: &str) -> Parsed {
     let mut results = Vec::new();
     let mut error = None;
     let mut previous = "";
+    // An equivalence ProVerif refutes with a trace: "A trace has been found." and
+    // then "RESULT Observational equivalence cannot be proved." (it never says
+    // "false" of an equivalence).
+    let mut trace_found = false;
     for line in output.lines() {
         let line = line.trim();
+        if line == "A trace has been found." {
+            trace_found = true;
+        }
         if let Some(rest) = line.strip_prefix("RESULT ") {
             // After a false injective query ProVerif says what it found of the
             // non-injective one: "RESULT (even Q is false.)" or "(but Q is true.)".
@@ -408,10 +421,18 @@ pub(crate) fn parse_output(output: &str) -> Parsed {
                     got: *verdict,
                 })
             });
-            results.push(parsed.unwrap_or_else(|| QueryResult {
+            let mut result = parsed.unwrap_or_else(|| QueryResult {
                 query: normalize(rest),
                 got: Verdict::Unparsed,
-            }));
+            });
+            if trace_found
+                && result.got == Verdict::CannotBeProved
+                && result.query == "Observational equivalence"
+            {
+                result.got = Verdict::CannotBeProvedTraceFound;
+            }
+            trace_found = false;
+            results.push(result);
         } else if error.is_none() && line.starts_with("Error") {
             error = Some(if previous.starts_with("File \"") {
                 format!("{line} ({previous})")
@@ -1480,6 +1501,22 @@ Query not attacker(p[]) is false.
             ]
         );
         assert_eq!(parsed.error, None);
+    }
+
+    #[test]
+    fn an_equivalence_refuted_with_a_trace_is_told_apart() {
+        let output = "A trace has been found.\nRESULT Observational equivalence cannot be proved.\n\
+                      RESULT Observational equivalence cannot be proved.\n\
+                      A trace has been found.\nRESULT not attacker(s[]) cannot be proved.\n";
+        let got: Vec<Verdict> = parse_output(output).results.iter().map(|r| r.got).collect();
+        assert_eq!(
+            got,
+            [
+                Verdict::CannotBeProvedTraceFound,
+                Verdict::CannotBeProved,
+                Verdict::CannotBeProved
+            ]
+        );
     }
 
     #[test]
