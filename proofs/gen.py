@@ -65,6 +65,16 @@ query PQ: bitstring, TH: bitstring, SK: bitstring, m: bitstring;
   inj-event(BobAccept(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)) ==> inj-event(AliceSend(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)).
 """
 
+Q_AUTH_INJ_BOUNDED = """(* A1i-2x2 Injective agreement on Alice's PreKey message, BOUNDED: two sessions
+   of Alice (each with any bundle, the attacker's included) and two one-time
+   sessions of Bob, IK_B given to the attacker from the start (KCI). Every PreKey
+   message Bob accepts from IK_A was sent to him by a distinct session of Alice,
+   with the same PQPK_B, TH, SK and payload. Expected: true. The unbounded form
+   (wip/pqxdh_auth_inj.pv) did not finish in 10 minutes. *)
+query PQ: bitstring, TH: bitstring, SK: bitstring, m: bitstring;
+  inj-event(BobAccept(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)) ==> inj-event(AliceSend(exp(g, ikA), exp(g, ikB), PQ, TH, SK, m)).
+"""
+
 Q_AUTH_LR = """(* A2 Agreement as A1, for Bob's sessions under the last-resort ML-KEM key
    without a one-time prekey, IK_B given to the attacker. Expected: true.
    Not asked here: the injective form. It fails: with nothing one-time, the
@@ -148,6 +158,12 @@ AUTH_OT = [("block", "QUERIES", Q_AUTH_OT), ("block", "SESSIONS", ONLY_ONETIME),
 PLAIN_HINT = ("sub", "nounif x: dhsec; attacker(exp(g, *x)) [ignoreAFewTimes].", "nounif x: dhsec; attacker(exp(g, *x)).")
 AUTH_INJ = [("block", "QUERIES", Q_AUTH_INJ), ("block", "SESSIONS", ONLY_ONETIME),
             ("block", "COMPROMISE", "  | out(c, ikB)\n"), PLAIN_HINT]
+# Two sessions of each: no replication of Alice or of Bob's one-time sessions.
+AUTH_INJ_BOUNDED = [("block", "QUERIES", Q_AUTH_INJ_BOUNDED),
+                    ("sub", "  ( (! Alice)\n", "  ( Alice | Alice\n"),
+                    ("sub", "let KindOneTime(spk_id: bitstring) =\n  ! new dk", "let KindOneTime(spk_id: bitstring) =\n  new dk"),
+                    ("block", "SESSIONS", "  | KindOneTime(spk_id)\n  | KindOneTime(spk_id)\n"),
+                    ("block", "COMPROMISE", "  | out(c, ikB)\n"), PLAIN_HINT]
 AUTH_LR = [("block", "QUERIES", Q_AUTH_LR), ("block", "SESSIONS", ONLY_LASTRESORT),
            ("block", "COMPROMISE", "  | out(c, ikB)\n")]
 # The UKS controls' attacks use honest public keys; with one try of
@@ -277,6 +293,7 @@ MODELS = {
     "pqxdh_secrecy.pv": ("pqxdh", "PQXDH: payload and SK secrecy under dynamic compromise (S1, S2)", SECRECY),
     "pqxdh_auth.pv": ("pqxdh", "PQXDH: agreement and KCI, one-time prekeys (A1)", AUTH_OT + [PLAIN_HINT]),
     "pqxdh_auth_inj.pv": ("pqxdh", "PQXDH: injective agreement on PreKey messages, one-time prekeys (A1i)", AUTH_INJ),
+    "pqxdh_auth_inj_2x2.pv": ("pqxdh", "PQXDH: injective agreement on PreKey messages, two sessions of Alice and two one-time sessions of Bob (A1i-2x2)", AUTH_INJ_BOUNDED),
     "pqxdh_auth_lr.pv": ("pqxdh", "PQXDH: agreement and KCI, last-resort prekeys (A2)", AUTH_LR),
     "pqxdh_uks.pv": ("pqxdh", "PQXDH: no unknown key share, with small-order re-encodings (U1-U3)", UKS),
     "pqxdh_hndl.pv": ("pqxdh", "PQXDH: harvest now, decrypt later (H1)", HNDL),
@@ -306,6 +323,8 @@ MODELS = {
         AUTH_OT + [("block", "KDF_SK", KDF_NO_DH1)]),
     "controls/kci_no_dh1_lr.pv": ("pqxdh", "CONTROL of pqxdh_auth_lr.pv: DH1 = DH(IK_A, SPK_B) left out of the KDF. A2 must be false.",
         AUTH_LR + [("block", "KDF_SK", KDF_NO_DH1)]),
+    "controls/onetime_reused_2x2.pv": ("pqxdh", "CONTROL of pqxdh_auth_inj_2x2.pv: Bob does not delete his one-time prekeys and accepts two PreKey messages under them. A1i-2x2 must be false (the replay).",
+        AUTH_INJ_BOUNDED + [("sub", "    ( Bob(spk_id, dk, pq_id, OPK_PRESENT, opkB, opk_id)\n", "    ( Bob(spk_id, dk, pq_id, OPK_PRESENT, opkB, opk_id) | Bob(spk_id, dk, pq_id, OPK_PRESENT, opkB, opk_id)\n")]),
     "controls/onetime_reused.pv": ("pqxdh", "CONTROL of pqxdh_auth_inj.pv: Bob does not delete his one-time prekeys and accepts any number of PreKey messages under them. A1i must be false (the replay).",
         AUTH_INJ + [("sub", "    ( Bob(spk_id, dk, pq_id, OPK_PRESENT, opkB, opk_id)\n", "    ( (! Bob(spk_id, dk, pq_id, OPK_PRESENT, opkB, opk_id))\n")]),
     "controls/reencoding_no_th.pv": ("pqxdh", "CONTROL of pqxdh_uks.pv: SPEC revision 1, no TH in the KDF (the PreKey re-encoding of issue 12). U3 must be false.",
@@ -321,7 +340,7 @@ MODELS = {
 # this machine, or a query has no control that fails yet (proofs/README.md, "Not
 # yet evidence"). gen.py writes them under proofs/wip/, which `lockstep proofs`
 # does not run.
-WIP = {name: MODELS.pop(name) for name in ['pqxdh_auth_inj.pv', 'controls/onetime_reused.pv']}
+WIP = {name: MODELS.pop(name) for name in ['pqxdh_auth_inj.pv', 'controls/onetime_reused.pv', 'pqxdh_auth_inj_2x2.pv', 'controls/onetime_reused_2x2.pv']}
 
 
 def apply(text, edits, name):
