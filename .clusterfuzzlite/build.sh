@@ -15,7 +15,7 @@
 cd "$SRC/lockstep"
 
 # -O: optimised. --debug-assertions: with debug assertions and overflow checks, as
-# `cargo fuzz run` (and so `lockstep fuzz run`) builds by default, so that what CI
+# `cargo fuzz run` (and so `cargo xtask fuzz run`) builds by default, so that what CI
 # finds reproduces locally. The address sanitizer is cargo-fuzz's default.
 cargo fuzz build -O --debug-assertions --fuzz-dir fuzz
 

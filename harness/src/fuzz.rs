@@ -132,6 +132,18 @@ pub fn target(name: &str) -> Option<&'static Target> {
     targets().iter().find(|t| t.name == name)
 }
 
+/// "the targets: a, b, c" (or "there are no fuzz targets"), for messages and
+/// `--help` texts.
+#[must_use]
+pub fn target_list() -> String {
+    let names: Vec<&str> = targets().iter().map(|t| t.name).collect();
+    if names.is_empty() {
+        "there are no fuzz targets".to_owned()
+    } else {
+        format!("the targets: {}", names.join(", "))
+    }
+}
+
 fn finding(target: &'static str, property: &'static str, detail: impl Into<String>) -> Finding {
     Finding {
         target,

@@ -35,8 +35,16 @@
 //!   spec (their constants and KDF, encoding and AD functions, byte for byte),
 //!   checked by `lockstep proofs` and by `tests/proofs_link.rs`.
 //!
-//! The `lockstep` binary (`src/main.rs`) runs all of it (`lockstep check`,
-//! `lockstep proofs`); the property tests in `tests/` use the same pieces.
+//! The command-line tools:
+//!
+//! - [`report`]: durations, counts and aligned tables, printed the same way by the
+//!   `lockstep` command (crate `lockstep-cli`, folder `cli/`: `lockstep check`,
+//!   `lockstep proofs`, ...) and by the developer tooling (`cargo xtask`, folder
+//!   `xtask/`: `cargo xtask fuzz run`).
+//!
+//! This crate has no command line and depends on neither clap nor indicatif, so the
+//! fuzz targets of `fuzz/` (built on [`fuzz`]) do not compile them. The property
+//! tests in `tests/` use the same pieces as the tools.
 
 pub mod adversary;
 pub mod broken;
@@ -49,6 +57,7 @@ pub mod longterm;
 pub mod model;
 pub mod proofs_link;
 pub mod protocol_vectors;
+pub mod report;
 pub mod run;
 pub mod sides;
 pub mod strategy;

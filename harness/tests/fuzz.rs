@@ -1,5 +1,5 @@
 //! The fuzz targets' bodies (`lockstep_harness::fuzz`) on stable, without libFuzzer:
-//! the committed seed corpora are what `lockstep fuzz corpus` makes, every corpus
+//! the committed seed corpora are what `cargo xtask fuzz corpus` makes, every corpus
 //! and regression file passes its target, the seeds reach the paths they are there
 //! for, and the `conversation` input format is what `arbitrary` reads.
 
@@ -82,7 +82,7 @@ fn committed_seed_corpora_are_the_generated_ones() {
                 .collect();
         assert!(
             committed == generated,
-            "fuzz/corpus/{}/seed-* is stale: run `cargo run -p lockstep-harness -- fuzz corpus`",
+            "fuzz/corpus/{}/seed-* is stale: run `cargo xtask fuzz corpus`",
             target.name
         );
     }

@@ -5,9 +5,6 @@
 //!                [--only PART,...] [--threads T] [--shrink-time SECONDS] [--slow-vectors]
 //! lockstep replay FILE
 //! lockstep vectors --out DIR
-//! lockstep fuzz run [--time SECS] [--target NAME,...] [--fuzz-dir DIR] [--log-dir DIR]
-//!                   [--toolchain auto|nightly|bootstrap] [--json]
-//! lockstep fuzz corpus [--out DIR]
 //! lockstep fuzz repro TARGET FILE...
 //! lockstep proofs [--only NAME,...] [--ci] [--json] [--update] [--timeout SECS]
 //!                 [--jobs N] [--proverif PATH] [--dir DIR]
@@ -23,13 +20,10 @@
 //! failed check leaves a reproducer file, `lockstep-repro-<check>-<seed>.json`,
 //! that `replay` reruns.
 //!
-//! `fuzz` drives the fuzz targets of `fuzz/` (bodies in `lockstep_harness::fuzz`):
-//! `run` fuzzes each with libFuzzer through cargo-fuzz for `--time` seconds and
-//! prints a table of executions, coverage and crashes (libFuzzer's output goes to
-//! `target/fuzz-logs/<target>.log`); `corpus` writes the seed corpora into
-//! `fuzz/corpus/`; `repro` runs a target's body on files (crash inputs, regression
-//! files) without libFuzzer, on the stable toolchain. Each exits 1 if a target
-//! crashed or a file fails, and also if it could not run at all.
+//! `fuzz repro` runs a fuzz target's body (`lockstep_harness::fuzz`) on files
+//! (crash inputs, regression files) without libFuzzer, on the stable toolchain, and
+//! exits 1 if a file fails. Running the targets under libFuzzer and writing their
+//! seed corpora is developer tooling, in `xtask/` (`cargo xtask fuzz run`).
 //!
 //! `proofs` first checks the link of every model of `proofs/` (`*.pv` and
 //! `controls/*.pv`) to the spec (`lockstep_harness::proofs_link`: the models'
@@ -51,7 +45,13 @@
 //! Exit codes: 0 everything passed; 1 a check failed (or, for `replay`, still
 //! fails); 2 the command could not run (bad arguments, unreadable files).
 
-mod cli;
+mod check;
+mod fuzz;
+mod proofs;
+mod protocol;
+mod replay;
+mod repro;
+mod scenarios;
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
@@ -61,7 +61,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use lockstep_harness::broken::Flaw;
 
-use cli::check::{Part, Settings};
+use check::{Part, Settings};
 
 /// The scenarios `check` runs by default. A scenario costs about 0.4 s of CPU, the
 /// spec's run nearly all of it, and the vector suites about 20 s: on a 2-core
@@ -100,17 +100,17 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Fuzz the targets of fuzz/ with libFuzzer, write their seed corpora, or run
-    /// a target on files (crash inputs, regressions).
+    /// Run a fuzz target of fuzz/ on files (crash inputs, regressions), without
+    /// libFuzzer.
     Fuzz {
         /// What to do.
         #[command(subcommand)]
-        command: cli::fuzz::FuzzCommand,
+        command: fuzz::FuzzCommand,
     },
     /// Check the models of proofs/ against the spec (constants, KDFs), run ProVerif
     /// on them and compare every RESULT with the lock, proofs/results.json; exit 1
     /// on any difference (--update rewrites the lock instead).
-    Proofs(cli::proofs::ProofsArgs),
+    Proofs(proofs::ProofsArgs),
 }
 
 /// The flags of `check`.
@@ -189,7 +189,7 @@ fn main() -> ExitCode {
             } else {
                 args.only
             };
-            cli::check::check(&Settings {
+            check::check(&Settings {
                 cases: args.cases,
                 seed: args.seed.unwrap_or_else(random_seed),
                 seed_given: args.seed.is_some(),
@@ -203,10 +203,10 @@ fn main() -> ExitCode {
                 flaw: args.broken,
             })
         }
-        Command::Replay { file } => cli::replay::replay(&file),
+        Command::Replay { file } => replay::replay(&file),
         Command::Vectors { out } => vectors(&out),
-        Command::Fuzz { command } => cli::fuzz::main(command),
-        Command::Proofs(args) => cli::proofs::main(&args),
+        Command::Fuzz { command } => fuzz::main(command),
+        Command::Proofs(args) => proofs::main(&args),
     }
 }
 

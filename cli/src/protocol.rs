@@ -28,19 +28,19 @@ use lockstep_vectors::protocol::{
 const COMMITTED: [(&str, &str); 4] = [
     (
         "pqxdh.json",
-        include_str!("../../../vectors/protocol/pqxdh.json"),
+        include_str!("../../vectors/protocol/pqxdh.json"),
     ),
     (
         "ratchet.json",
-        include_str!("../../../vectors/protocol/ratchet.json"),
+        include_str!("../../vectors/protocol/ratchet.json"),
     ),
     (
         "state.json",
-        include_str!("../../../vectors/protocol/state.json"),
+        include_str!("../../vectors/protocol/state.json"),
     ),
     (
         "rules.json",
-        include_str!("../../../vectors/protocol/rules.json"),
+        include_str!("../../vectors/protocol/rules.json"),
     ),
 ];
 

@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lockstep_harness::broken::Flaw;
 use lockstep_harness::invariants;
 use lockstep_harness::kat::{self, Options, SuiteReport};
+use lockstep_harness::report;
 use lockstep_harness::sides::{Impl, Spec};
 use serde::Serialize;
 
@@ -707,7 +708,7 @@ fn print_table(settings: &Settings, rows: &[Row], wall: f64) {
             r.label,
             r.cases,
             result,
-            super::duration(r.seconds, 2)
+            report::duration(r.seconds, 2)
         );
     }
     let skipped: Vec<String> = rows
@@ -758,7 +759,7 @@ fn print_table(settings: &Settings, rows: &[Row], wall: f64) {
             };
             println!(
                 "  shrunk by proptest to {after} events ({steps} scenarios tried, {}{budget}):",
-                super::duration(seconds, 2)
+                report::duration(seconds, 2)
             );
             if let Some(text) = &f.shrunk_failure {
                 println!("    {text}");
@@ -815,14 +816,14 @@ fn print_table(settings: &Settings, rows: &[Row], wall: f64) {
         println!(
             "all {} checks passed in {} (wall){scenario_note}",
             rows.len(),
-            super::duration(wall, 2)
+            report::duration(wall, 2)
         );
     } else {
         println!(
             "{} of {} checks FAILED in {} (wall){scenario_note}",
             failed.len(),
             rows.len(),
-            super::duration(wall, 2)
+            report::duration(wall, 2)
         );
     }
 }

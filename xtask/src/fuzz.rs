@@ -1,34 +1,33 @@
-//! `lockstep fuzz`: the fuzz targets of `fuzz/`, run, seeded and reproduced from one
-//! command.
+//! `cargo xtask fuzz`: the fuzz targets of `fuzz/`, run and seeded from one command.
+//! Developer tooling: it drives cargo-fuzz and reads libFuzzer's logs, so it lives
+//! here and not in the `lockstep` command (`lockstep fuzz repro` reruns a target's
+//! body on files, on stable, without any of this).
 //!
-//! - `lockstep fuzz run` runs each target under libFuzzer (`cargo fuzz run`) for a
-//!   while, one after the other, writes each run's output to
+//! - `cargo xtask fuzz run` runs each target under libFuzzer (`cargo fuzz run`) for
+//!   a while, one after the other, writes each run's output to
 //!   `target/fuzz-logs/<target>.log`, and prints a table of what libFuzzer reported
 //!   (executions, coverage, corpus, peak memory) and whether the target crashed.
 //!   It needs cargo-fuzz and a nightly toolchain (or stable with
 //!   `RUSTC_BOOTSTRAP=1`).
-//! - `lockstep fuzz corpus` writes every target's seed corpus
+//! - `cargo xtask fuzz corpus` writes every target's seed corpus
 //!   ([`fuzz::seed_corpus`]) into `fuzz/corpus/<target>/`, in place of the seeds
 //!   already there (files named `seed-*`); the inputs libFuzzer added stay.
-//! - `lockstep fuzz repro` runs a target's body ([`fuzz::Target::check`]) on files:
-//!   a crash file libFuzzer wrote, or a regression file. No libFuzzer, no nightly:
-//!   this is how a crash is reproduced and a regression checked on stable.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{IsTerminal as _, Read as _, Seek as _, SeekFrom, Write as _};
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lockstep_harness::fuzz::{self, Finding, Target};
+use lockstep_harness::fuzz::{self, Target};
+use lockstep_harness::report::{self, Align, Table, count, group};
 use serde::Serialize;
 
-/// The subcommands of `lockstep fuzz`.
+/// The subcommands of `cargo xtask fuzz`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum FuzzCommand {
     /// Run each target under libFuzzer (cargo fuzz run) for a while, one after
@@ -42,20 +41,11 @@ pub(crate) enum FuzzCommand {
         #[arg(long, value_name = "DIR", default_value = "fuzz/corpus")]
         out: PathBuf,
     },
-    /// Run a target's body on files (crash files from libFuzzer, regression
-    /// files), without libFuzzer: works on stable. Exit 1 on any finding.
-    Repro {
-        /// The fuzz target (see `lockstep fuzz run --help` for the list).
-        target: String,
-        /// The inputs; a directory stands for the files in it.
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-    },
 }
 
-/// The flags of `lockstep fuzz run`.
+/// The flags of `cargo xtask fuzz run`.
 #[derive(Debug, Args)]
-#[command(after_help = target_list())]
+#[command(after_help = fuzz::target_list())]
 pub(crate) struct RunArgs {
     /// Seconds of fuzzing per target (libFuzzer's -max_total_time; the build
     /// comes on top).
@@ -120,30 +110,19 @@ pub(crate) enum Toolchain {
 
 /// A target by name.
 fn parse_target(name: &str) -> Result<&'static Target, String> {
-    fuzz::target(name).ok_or_else(|| format!("no fuzz target {name:?}; {}", target_list()))
+    fuzz::target(name).ok_or_else(|| format!("no fuzz target {name:?}; {}", fuzz::target_list()))
 }
 
-/// "the targets: a, b, c", for messages and `--help`.
-fn target_list() -> String {
-    let names: Vec<&str> = fuzz::targets().iter().map(|t| t.name).collect();
-    if names.is_empty() {
-        "there are no fuzz targets".to_owned()
-    } else {
-        format!("the targets: {}", names.join(", "))
-    }
-}
-
-/// Runs `lockstep fuzz …`.
+/// Runs `cargo xtask fuzz …`.
 pub(crate) fn main(command: FuzzCommand) -> ExitCode {
     match command {
         FuzzCommand::Run(args) => run(&args),
         FuzzCommand::Corpus { out } => corpus(&out),
-        FuzzCommand::Repro { target, files } => repro(&target, &files),
     }
 }
 
 // ---------------------------------------------------------------------------------
-// lockstep fuzz run
+// xtask fuzz run
 
 /// The toolchain a run uses, once `auto` is decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -505,7 +484,7 @@ impl Spinner {
         self.bar.finish_and_clear();
         if !self.visible {
             if !self.quiet {
-                eprintln!("lockstep fuzz run: {message}");
+                eprintln!("xtask fuzz run: {message}");
             }
             return;
         }
@@ -557,7 +536,7 @@ fn log_tail_status(path: &Path) -> Option<String> {
     ))
 }
 
-/// What `lockstep fuzz run` needs to run one target.
+/// What `cargo xtask fuzz run` needs to run one target.
 struct Plan<'a> {
     args: &'a RunArgs,
     toolchain: Resolved,
@@ -622,7 +601,7 @@ impl Plan<'_> {
         }
         let (mut command, text) = self.command(target);
         let opened = File::create(&log).and_then(|mut file| {
-            writeln!(file, "# lockstep fuzz run: {text}")?;
+            writeln!(file, "# xtask fuzz run: {text}")?;
             let stderr = file.try_clone()?;
             Ok((file, stderr))
         });
@@ -705,7 +684,7 @@ impl Plan<'_> {
     }
 }
 
-/// The JSON summary of `lockstep fuzz run --json`.
+/// The JSON summary of `cargo xtask fuzz run --json`.
 #[derive(Serialize)]
 struct RunSummary<'a> {
     /// Always `"fuzz run"`.
@@ -728,21 +707,21 @@ struct RunSummary<'a> {
     targets: &'a [Row],
 }
 
-/// Runs `lockstep fuzz run`.
+/// Runs `cargo xtask fuzz run`.
 fn run(args: &RunArgs) -> ExitCode {
     let started = Instant::now();
     let cargo_fuzz = match cargo_says(&["fuzz", "--version"]) {
         Ok(version) => version,
         Err(e) => {
             eprintln!(
-                "lockstep fuzz run: cargo-fuzz does not run ({e}); install it with: cargo install cargo-fuzz --locked"
+                "xtask fuzz run: cargo-fuzz does not run ({e}); install it with: cargo install cargo-fuzz --locked"
             );
             return ExitCode::FAILURE;
         }
     };
     if !args.fuzz_dir.join("Cargo.toml").is_file() {
         eprintln!(
-            "lockstep fuzz run: {} is not a cargo-fuzz project (no Cargo.toml); see --fuzz-dir",
+            "xtask fuzz run: {} is not a cargo-fuzz project (no Cargo.toml); see --fuzz-dir",
             args.fuzz_dir.display()
         );
         return ExitCode::FAILURE;
@@ -750,7 +729,7 @@ fn run(args: &RunArgs) -> ExitCode {
     let (toolchain, cargo) = match resolve_toolchain(args.toolchain) {
         Ok(resolved) => resolved,
         Err(e) => {
-            eprintln!("lockstep fuzz run: {e}");
+            eprintln!("xtask fuzz run: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -767,14 +746,14 @@ fn run(args: &RunArgs) -> ExitCode {
     }
     if let Err(e) = std::fs::create_dir_all(&args.log_dir) {
         eprintln!(
-            "lockstep fuzz run: cannot create {}: {e}",
+            "xtask fuzz run: cannot create {}: {e}",
             args.log_dir.display()
         );
         return ExitCode::FAILURE;
     }
     if !args.json {
         println!(
-            "lockstep fuzz run: {}, {} s of fuzzing each, {cargo_fuzz} on {} ({cargo})",
+            "xtask fuzz run: {}, {} s of fuzzing each, {cargo_fuzz} on {} ({cargo})",
             count(targets.len(), "target"),
             args.time,
             toolchain.name(),
@@ -821,7 +800,7 @@ fn run(args: &RunArgs) -> ExitCode {
         match serde_json::to_string_pretty(&summary) {
             Ok(text) => println!("{text}"),
             Err(e) => {
-                eprintln!("lockstep fuzz run: cannot encode the summary: {e}");
+                eprintln!("xtask fuzz run: cannot encode the summary: {e}");
                 return ExitCode::FAILURE;
             }
         }
@@ -835,28 +814,11 @@ fn run(args: &RunArgs) -> ExitCode {
     }
 }
 
-/// `1234567` as `1,234,567`.
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `1 target`, `2 targets`.
-fn count(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
-}
-
-/// Prints the table of `lockstep fuzz run`, then what to do about each failure.
+/// Prints the table of `cargo xtask fuzz run`, then what to do about each failure.
 fn print_run_table(plan: &Plan<'_>, rows: &[Row], wall: f64) {
     let number = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), group);
-    let header = [
+    // Names and results to the left, numbers to the right.
+    let mut table = Table::new(&[
         "target",
         "time",
         "executions",
@@ -866,61 +828,31 @@ fn print_run_table(plan: &Plan<'_>, rows: &[Row], wall: f64) {
         "corpus",
         "peak RSS",
         "result",
-    ];
-    let cells: Vec<[String; 9]> = rows
-        .iter()
-        .map(|r| {
-            let s = &r.stats;
-            [
-                r.target.to_owned(),
-                super::duration(r.wall_seconds, 1),
-                number(s.executions),
-                number(s.exec_per_sec),
-                number(s.cov),
-                number(s.ft),
-                match (s.corpus_units, &s.corpus_size) {
-                    (Some(units), Some(size)) => format!("{units}/{size}"),
-                    (Some(units), None) => units.to_string(),
-                    _ => "-".to_owned(),
-                },
-                s.peak_rss_mb
-                    .map_or_else(|| "-".to_owned(), |mb| format!("{mb} MB")),
-                r.result_text(),
-            ]
-        })
-        .collect();
-    let mut widths = header.map(str::len);
-    for row in &cells {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
+    ]);
+    for column in 1..8 {
+        table = table.align(column, Align::Right);
     }
-    let line = |row: &[&str]| {
-        let mut out = String::new();
-        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
-            let last = i + 1 == row.len();
-            if i > 0 {
-                out.push_str("  ");
-            }
-            // Names and results to the left, numbers to the right.
-            if i == 0 || last {
-                if last {
-                    out.push_str(cell);
-                } else {
-                    out.push_str(&format!("{cell:<width$}"));
-                }
-            } else {
-                out.push_str(&format!("{cell:>width$}"));
-            }
-        }
-        out
-    };
+    for r in rows {
+        let s = &r.stats;
+        table.row([
+            r.target.to_owned(),
+            report::duration(r.wall_seconds, 1),
+            number(s.executions),
+            number(s.exec_per_sec),
+            number(s.cov),
+            number(s.ft),
+            match (s.corpus_units, &s.corpus_size) {
+                (Some(units), Some(size)) => format!("{units}/{size}"),
+                (Some(units), None) => units.to_string(),
+                _ => "-".to_owned(),
+            },
+            s.peak_rss_mb
+                .map_or_else(|| "-".to_owned(), |mb| format!("{mb} MB")),
+            r.result_text(),
+        ]);
+    }
     println!();
-    println!("{}", line(&header));
-    for row in &cells {
-        let row: Vec<&str> = row.iter().map(String::as_str).collect();
-        println!("{}", line(&row));
-    }
+    print!("{}", table.render());
     if rows.is_empty() {
         println!("(no fuzz targets: lockstep_harness::fuzz::targets() is empty)");
     }
@@ -978,20 +910,20 @@ fn print_run_table(plan: &Plan<'_>, rows: &[Row], wall: f64) {
         println!(
             "all {} ran clean in {} (wall)",
             count(rows.len(), "target"),
-            super::duration(wall, 1)
+            report::duration(wall, 1)
         );
     } else {
         println!(
             "{} of {} FAILED in {} (wall)",
             failed.len(),
             count(rows.len(), "target"),
-            super::duration(wall, 1)
+            report::duration(wall, 1)
         );
     }
 }
 
 // ---------------------------------------------------------------------------------
-// lockstep fuzz corpus
+// xtask fuzz corpus
 
 /// What `write_seeds` did for one target.
 struct Written {
@@ -1049,10 +981,10 @@ fn write_seeds(out: &Path, name: &str) -> Result<Written, String> {
     })
 }
 
-/// Runs `lockstep fuzz corpus`.
+/// Runs `cargo xtask fuzz corpus`.
 fn corpus(out: &Path) -> ExitCode {
     let targets = fuzz::targets();
-    println!("lockstep fuzz corpus: seed corpora into {}", out.display());
+    println!("xtask fuzz corpus: seed corpora into {}", out.display());
     let width = targets.iter().map(|t| t.name.len()).max().unwrap_or(0);
     let mut failed = 0;
     let mut total = 0;
@@ -1071,7 +1003,7 @@ fn corpus(out: &Path) -> ExitCode {
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("lockstep fuzz corpus: {}: {e}", target.name);
+                eprintln!("xtask fuzz corpus: {}: {e}", target.name);
             }
         }
     }
@@ -1091,129 +1023,6 @@ fn corpus(out: &Path) -> ExitCode {
     }
 }
 
-// ---------------------------------------------------------------------------------
-// lockstep fuzz repro
-
-/// What a target's body made of one input.
-enum Verdict {
-    /// It passed.
-    Pass,
-    /// It returned a finding.
-    Finding(Finding),
-    /// It panicked (as the fuzz target would, and libFuzzer would call it a crash).
-    Panic(String),
-}
-
-/// Runs `target`'s body on `data`, a panic caught and reported.
-fn check(target: &Target, data: &[u8]) -> Verdict {
-    match std::panic::catch_unwind(AssertUnwindSafe(|| (target.check)(data))) {
-        Ok(Ok(())) => Verdict::Pass,
-        Ok(Err(finding)) => Verdict::Finding(finding),
-        Err(payload) => Verdict::Panic(if let Some(s) = payload.downcast_ref::<&str>() {
-            (*s).to_owned()
-        } else if let Some(s) = payload.downcast_ref::<String>() {
-            s.clone()
-        } else {
-            "(no message)".to_owned()
-        }),
-    }
-}
-
-/// The files `paths` stand for: files as they are, directories as the files in
-/// them (sorted, hidden ones left out).
-fn expand(paths: &[PathBuf]) -> Vec<Result<PathBuf, String>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if !path.is_dir() {
-            files.push(Ok(path.clone()));
-            continue;
-        }
-        match std::fs::read_dir(path) {
-            Ok(entries) => {
-                let mut inside: Vec<PathBuf> = entries
-                    .filter_map(Result::ok)
-                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                    .map(|e| e.path())
-                    .collect();
-                inside.sort();
-                files.extend(inside.into_iter().map(Ok));
-            }
-            Err(e) => files.push(Err(format!("cannot list {}: {e}", path.display()))),
-        }
-    }
-    files
-}
-
-/// Runs `lockstep fuzz repro`.
-fn repro(name: &str, paths: &[PathBuf]) -> ExitCode {
-    let Some(target) = fuzz::target(name) else {
-        eprintln!(
-            "lockstep fuzz repro: no fuzz target {name:?}; {}",
-            target_list()
-        );
-        return ExitCode::FAILURE;
-    };
-    println!("lockstep fuzz repro: {}: {}", target.name, target.about);
-    let (mut passed, mut failed, mut unreadable) = (0, 0, 0);
-    for file in expand(paths) {
-        let path = match file {
-            Ok(path) => path,
-            Err(e) => {
-                unreadable += 1;
-                eprintln!("lockstep fuzz repro: {e}");
-                continue;
-            }
-        };
-        let data = match std::fs::read(&path) {
-            Ok(data) => data,
-            Err(e) => {
-                unreadable += 1;
-                eprintln!("lockstep fuzz repro: cannot read {}: {e}", path.display());
-                continue;
-            }
-        };
-        let size = data.len();
-        let long = if size > target.max_len {
-            format!(", longer than the target's max_len {}", target.max_len)
-        } else {
-            String::new()
-        };
-        match check(target, &data) {
-            Verdict::Pass => {
-                passed += 1;
-                println!("ok       {} ({size} bytes{long})", path.display());
-            }
-            Verdict::Finding(finding) => {
-                failed += 1;
-                println!("FINDING  {} ({size} bytes{long})", path.display());
-                println!("         {finding}");
-            }
-            Verdict::Panic(message) => {
-                failed += 1;
-                println!("PANIC    {} ({size} bytes{long})", path.display());
-                println!("         {}: panicked: {message}", target.name);
-            }
-        }
-    }
-    let checked = passed + failed;
-    println!();
-    println!(
-        "{} checked: {passed} ok, {failed} failed{}",
-        count(checked, "input"),
-        if unreadable > 0 {
-            format!(", {unreadable} unreadable")
-        } else {
-            String::new()
-        }
-    );
-    if failed == 0 && unreadable == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1221,7 +1030,7 @@ mod tests {
     /// The end of a clean run (cargo-fuzz 0.13.2, libFuzzer of libfuzzer-sys
     /// 0.4.13), as written to the log: NEW and REDUCE lines shortened.
     const CLEAN: &str = "\
-# lockstep fuzz run: cargo +nightly fuzz run clean --fuzz-dir fuzz -- -max_total_time=3 -max_len=64 -print_final_stats=1
+# xtask fuzz run: cargo +nightly fuzz run clean --fuzz-dir fuzz -- -max_total_time=3 -max_len=64 -print_final_stats=1
     Finished `release` profile [optimized + debuginfo] target(s) in 0.01s
      Running `fuzz/target/x86_64-unknown-linux-gnu/release/clean -artifact_prefix=fuzz/artifacts/clean/ -max_total_time=3 -max_len=64 -print_final_stats=1 fuzz/corpus/clean`
 INFO: Running with entropic power schedule (0xFF, 100).
@@ -1439,11 +1248,5 @@ Done 10 runs in 60 second(s)
         assert!(fields.contains(&("corp", "2/9b")));
         assert_eq!(leading_number("512Mb"), Some(512));
         assert_eq!(leading_number("Mb"), None);
-        assert_eq!(group(0), "0");
-        assert_eq!(group(999), "999");
-        assert_eq!(group(1_000), "1,000");
-        assert_eq!(group(1_234_567), "1,234,567");
-        assert_eq!(crate::cli::duration(59.94, 1), "59.9 s");
-        assert_eq!(crate::cli::duration(123.0, 1), "2 m 03 s");
     }
 }

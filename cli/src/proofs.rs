@@ -51,6 +51,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use lockstep_harness::proofs_link;
+use lockstep_harness::report::{self, Table, clip, count};
 use serde::{Deserialize, Serialize};
 
 /// The ProVerif release the lock was made with and the models are written for.
@@ -843,7 +844,7 @@ fn run_all(binary: &Path, todo: &[(String, PathBuf)], jobs: usize, timeout: Dura
                     eprintln!(
                         "lockstep proofs: [{done}/{}] {name}: {said} ({})",
                         todo.len(),
-                        super::duration(run.seconds, 1)
+                        report::duration(run.seconds, 1)
                     );
                     if let Ok(mut runs) = runs.lock() {
                         runs.push(run);
@@ -1274,21 +1275,6 @@ fn model_summary<'a>(run: &'a Run, lock: Option<&'a LockModel>) -> ModelSummary<
     }
 }
 
-/// `1 model`, `2 models`.
-fn count(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
-}
-
-/// `text`, cut to `max` characters with `...` at the end if longer.
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let kept: String = text.chars().take(max.saturating_sub(3)).collect();
-        format!("{kept}...")
-    }
-}
-
 /// Prints the table (model, query, expected, got, time), the differences in full,
 /// the link to the spec and the summary line.
 fn print_table(
@@ -1299,15 +1285,14 @@ fn print_table(
     wall: f64,
     update: bool,
 ) {
-    let header = ["model", "query", "expected", "got", "time", ""];
-    let mut cells: Vec<[String; 6]> = Vec::new();
+    let mut table = Table::new(&["model", "query", "expected", "got", "time", ""]);
     for run in runs {
         let lock = locked.get(run.name.as_str()).copied();
         let expected: &[LockQuery] = lock.map_or(&[], |m| m.queries.as_slice());
-        let time = super::duration(run.seconds, 1);
+        let time = report::duration(run.seconds, 1);
         let mut first = true;
         let mut row = |query: &str, expected: &str, got: &str, differs: bool| {
-            cells.push([
+            table.row([
                 if first {
                     run.name.clone()
                 } else {
@@ -1355,28 +1340,8 @@ fn print_table(
             }
         }
     }
-    let mut widths = header.map(str::len);
-    for row in &cells {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |row: &[&str]| {
-        let mut out = String::new();
-        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
-            if i > 0 {
-                out.push_str("  ");
-            }
-            out.push_str(&format!("{cell:<width$}"));
-        }
-        out.trim_end().to_owned()
-    };
     println!();
-    println!("{}", line(&header));
-    for row in &cells {
-        let row: Vec<&str> = row.iter().map(String::as_str).collect();
-        println!("{}", line(&row));
-    }
+    print!("{}", table.render());
     if runs.is_empty() {
         println!("(no model run)");
     }
@@ -1403,7 +1368,7 @@ fn print_table(
             "all {} {what}: {} in {} (wall)",
             count(runs.len(), "model"),
             count(queries, "query result"),
-            super::duration(wall, 1)
+            report::duration(wall, 1)
         );
     } else {
         println!(
@@ -1411,7 +1376,7 @@ fn print_table(
             count(differences.len(), "difference"),
             models_with.len(),
             count(runs.len(), "model"),
-            super::duration(wall, 1)
+            report::duration(wall, 1)
         );
     }
 }
