@@ -317,16 +317,20 @@ fn reseal(
     let body = r + RATCHET_HEADER_LEN;
     let mut ad = state
         .get(2..2 + spec::consts::AD_LEN)
-        .ok_or(Failure::InvalidState)?
+        .ok_or(Failure::Refused(lockstep_spec::Error::InvalidState))?
         .to_vec();
-    ad.extend_from_slice(bytes.get(r..body).ok_or(Failure::InvalidMessage)?);
+    ad.extend_from_slice(
+        bytes
+            .get(r..body)
+            .ok_or(Failure::Refused(lockstep_spec::Error::InvalidMessage))?,
+    );
     let sealed = seal(
         &Key::from_bytes(pair.key),
         &Nonce(pair.nonce),
         &ad,
         plaintext,
     )
-    .map_err(|_| Failure::MessageTooLarge)?;
+    .map_err(|_| Failure::Refused(lockstep_spec::Error::MessageTooLarge))?;
     bytes.truncate(body);
     bytes.extend_from_slice(&sealed);
     Ok(())
@@ -535,11 +539,14 @@ impl Driver for BrokenDriver {
         let mut bytes = session.encrypt(plaintext)?;
         self.aead = last_observed(true);
         if flaw == Flaw::ReusesKeyAndNonce {
-            let public = ratchet_public_key(&bytes).ok_or(Failure::InvalidMessage)?;
+            let public = ratchet_public_key(&bytes)
+                .ok_or(Failure::Refused(lockstep_spec::Error::InvalidMessage))?;
             let first = match self.chain_pairs.iter().find(|(dh, _)| *dh == public) {
                 Some((_, pair)) => *pair,
                 None => {
-                    let pair = self.aead.ok_or(Failure::InvalidState)?;
+                    let pair = self
+                        .aead
+                        .ok_or(Failure::Refused(lockstep_spec::Error::InvalidState))?;
                     self.chain_pairs.push((public, pair));
                     pair
                 }
@@ -550,7 +557,8 @@ impl Driver for BrokenDriver {
             self.aead = Some(first);
         }
         if flaw == Flaw::ReusesMessageKey {
-            let view = StateView::parse(&before).ok_or(Failure::InvalidState)?;
+            let view = StateView::parse(&before)
+                .ok_or(Failure::Refused(lockstep_spec::Error::InvalidState))?;
             if view.ns == 0 && !self.forgotten.contains(&view.dhs) {
                 self.forgotten.push(view.dhs);
                 *session = Session::from_bytes(&before)?;

@@ -6,9 +6,9 @@
 //! ([`crate::run`]) hands it every key and every ratchet key as bytes, the same
 //! bytes to both drivers, so their outputs can be compared byte for byte.
 //!
-//! Errors are mapped to one shared [`Failure`], so the transcripts compare refusals
-//! as well as outputs: the two sides must refuse the same input for the same
-//! reason.
+//! Both sides' errors carry SPEC §7's names, and become one [`Failure`], so the
+//! transcripts compare refusals as well as outputs: the two sides must refuse the
+//! same input for the same reason.
 
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
 use lockstep_spec as spec;
@@ -25,40 +25,20 @@ pub const PQPK_ID: u32 = 2;
 /// The id of Bob's one-time prekey, when the bundle has one.
 pub const OPK_ID: u32 = 3;
 
-/// Why a driver refused, in terms both sides share (the protocol errors of SPEC §7,
-/// and the harness's own).
+/// Why a driver refused, in the one vocabulary both sides share: the error names of
+/// SPEC §7, which `lockstep_spec::Error` and `lockstep::Error` both carry, and the
+/// harness's own [`Failure::NoSession`].
+///
+/// The implementation's error becomes the spec's error of the same name (no table:
+/// the names are the contract, and a test holds both lists to SPEC §7); an
+/// implementation error with no spec twin stays [`Failure::Other`], which makes any
+/// comparison fail. In reproducer files a refusal is its SPEC §7 name
+/// (`"Duplicate"`), as before.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "FailureRepr", try_from = "FailureRepr")]
 pub enum Failure {
-    /// SPEC §7: a version byte that is not `VERSION`.
-    UnknownVersion,
-    /// SPEC §7: a wrong type byte, length, flag or id.
-    InvalidMessage,
-    /// SPEC §7: a plaintext or message over the bounds.
-    MessageTooLarge,
-    /// SPEC §3.3: a bundle signature does not verify.
-    InvalidSignature,
-    /// FIPS 203 §7.2/§7.3: an ML-KEM key fails its check.
-    InvalidKey,
-    /// RFC 7748 §6.1: an all-zero X25519 output.
-    NonContributory,
-    /// SPEC §4.6: `Nr + MAX_SKIP < until`.
-    TooManySkipped,
-    /// SPEC §4.6: a message whose key was already used.
-    Duplicate,
-    /// SPEC §4.6: the AEAD tag does not verify.
-    DecryptionFailed,
-    /// SPEC §4.5: no sending chain yet.
-    NoSendingChain,
-    /// SPEC §4.5: the message number would pass `2^32 - 1`.
-    ChainExhausted,
-    /// SPEC §5.2: a PreKey message for a session made from another.
-    PreKeyMismatch,
-    /// SPEC §6: a state that does not decode.
-    InvalidState,
-    /// SPEC §3.5: a PreKey message names a prekey Bob does not hold (any more).
-    UnknownPreKey,
-    /// SPEC §3.5: a first message replayed under a last-resort PQ prekey.
-    PreKeyReplay,
+    /// A refusal SPEC §7 names.
+    Refused(spec::Error),
     /// The harness: the party has no session (Bob before he accepts).
     NoSession,
     /// An error with no twin on the other side; its name, for the report. Any such
@@ -68,49 +48,60 @@ pub enum Failure {
 
 impl From<spec::Error> for Failure {
     fn from(error: spec::Error) -> Self {
-        use spec::Error as E;
-        match error {
-            E::UnknownVersion => Failure::UnknownVersion,
-            E::InvalidMessage => Failure::InvalidMessage,
-            E::MessageTooLarge => Failure::MessageTooLarge,
-            E::InvalidSignature => Failure::InvalidSignature,
-            E::MlKemInvalidEncapsulationKey | E::MlKemInvalidDecapsulationKey => {
-                Failure::InvalidKey
-            }
-            E::X25519NonContributory => Failure::NonContributory,
-            E::TooManySkipped => Failure::TooManySkipped,
-            E::Duplicate => Failure::Duplicate,
-            E::DecryptionFailed => Failure::DecryptionFailed,
-            E::NoSendingChain => Failure::NoSendingChain,
-            E::ChainExhausted => Failure::ChainExhausted,
-            E::PreKeyMismatch => Failure::PreKeyMismatch,
-            E::InvalidState => Failure::InvalidState,
-            E::PreKeyReplay => Failure::PreKeyReplay,
-            other => Failure::Other(format!("spec::{other:?}")),
-        }
+        Failure::Refused(error)
     }
 }
 
 impl From<lockstep::Error> for Failure {
     fn from(error: lockstep::Error) -> Self {
-        use lockstep::Error as E;
-        match error {
-            E::UnknownVersion => Failure::UnknownVersion,
-            E::InvalidMessage => Failure::InvalidMessage,
-            E::MessageTooLarge => Failure::MessageTooLarge,
-            E::InvalidSignature => Failure::InvalidSignature,
-            E::InvalidEncapsulationKey | E::InvalidDecapsulationKey => Failure::InvalidKey,
-            E::NonContributoryKey => Failure::NonContributory,
-            E::TooManySkipped => Failure::TooManySkipped,
-            E::Duplicate => Failure::Duplicate,
-            E::DecryptionFailed => Failure::DecryptionFailed,
-            E::NoSendingChain => Failure::NoSendingChain,
-            E::ChainExhausted => Failure::ChainExhausted,
-            E::PreKeyMismatch => Failure::PreKeyMismatch,
-            E::InvalidState => Failure::InvalidState,
-            E::UnknownPreKey => Failure::UnknownPreKey,
-            E::PreKeyReplay => Failure::PreKeyReplay,
-            other => Failure::Other(format!("impl::{other:?}")),
+        spec_error_named(error.name()).map_or_else(
+            || Failure::Other(format!("impl::{}", error.name())),
+            Failure::Refused,
+        )
+    }
+}
+
+/// The spec's error called `name` in SPEC §7, if there is one.
+#[must_use]
+pub fn spec_error_named(name: &str) -> Option<spec::Error> {
+    spec::Error::ALL.iter().copied().find(|e| e.name() == name)
+}
+
+/// How a [`Failure`] is written in reproducer files: a SPEC §7 name (or
+/// `"NoSession"`), or `{"Other": "..."}`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum FailureRepr {
+    /// A refusal's SPEC §7 name, or `NoSession`.
+    Name(String),
+    /// [`Failure::Other`].
+    Other {
+        /// The error's name, for the report.
+        #[serde(rename = "Other")]
+        other: String,
+    },
+}
+
+impl From<Failure> for FailureRepr {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Refused(e) => FailureRepr::Name(e.name().to_owned()),
+            Failure::NoSession => FailureRepr::Name("NoSession".to_owned()),
+            Failure::Other(other) => FailureRepr::Other { other },
+        }
+    }
+}
+
+impl TryFrom<FailureRepr> for Failure {
+    type Error = String;
+
+    fn try_from(repr: FailureRepr) -> Result<Self, String> {
+        match repr {
+            FailureRepr::Name(name) if name == "NoSession" => Ok(Failure::NoSession),
+            FailureRepr::Name(name) => spec_error_named(&name)
+                .map(Failure::Refused)
+                .ok_or_else(|| format!("no SPEC §7 error {name:?}")),
+            FailureRepr::Other { other } => Ok(Failure::Other(other)),
         }
     }
 }
@@ -297,11 +288,14 @@ impl SpecDriver {
         let prekey_message = spec::wire::decode_prekey_message(message)?;
         let header = &prekey_message.header;
         if header.spk_id != SPK_ID || header.pqpk_id != PQPK_ID || !bob.pq_available {
-            return Err(Failure::UnknownPreKey);
+            return Err(Failure::Refused(lockstep_spec::Error::UnknownPreKey));
         }
         let opk = match header.opk_id {
-            Some(OPK_ID) => Some(bob.opk.ok_or(Failure::UnknownPreKey)?),
-            Some(_) => return Err(Failure::UnknownPreKey),
+            Some(OPK_ID) => Some(
+                bob.opk
+                    .ok_or(Failure::Refused(lockstep_spec::Error::UnknownPreKey))?,
+            ),
+            Some(_) => return Err(Failure::Refused(lockstep_spec::Error::UnknownPreKey)),
             None => None,
         };
         if bob.pq_last_resort {

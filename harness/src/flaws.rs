@@ -478,11 +478,14 @@ impl FlawedDriver {
         let prekey = spec::wire::decode_prekey_message(message)?;
         let header = &prekey.header;
         if header.spk_id != SPK_ID || header.pqpk_id != PQPK_ID || !bob.pq_available {
-            return Err(Failure::UnknownPreKey);
+            return Err(Failure::Refused(lockstep_spec::Error::UnknownPreKey));
         }
         let opk = match header.opk_id {
-            Some(OPK_ID) => Some(bob.opk.ok_or(Failure::UnknownPreKey)?),
-            Some(_) => return Err(Failure::UnknownPreKey),
+            Some(OPK_ID) => Some(
+                bob.opk
+                    .ok_or(Failure::Refused(lockstep_spec::Error::UnknownPreKey))?,
+            ),
+            Some(_) => return Err(Failure::Refused(lockstep_spec::Error::UnknownPreKey)),
             None => None,
         };
         let keys = BobKeys { opk, ..bob };

@@ -213,18 +213,6 @@ fn text(s: &str) -> ByteSeq {
     ByteSeq::from_public_slice(s.as_bytes())
 }
 
-/// The SPEC §7 name of a spec error. `lockstep-spec` names two after the primitive
-/// that raises them (SPEC §7): those are written under their SPEC name.
-pub(crate) fn error_name(error: spec::Error) -> String {
-    match error {
-        spec::Error::X25519NonContributory => "NonContributory".to_owned(),
-        spec::Error::MlKemInvalidEncapsulationKey | spec::Error::MlKemInvalidDecapsulationKey => {
-            "InvalidKey".to_owned()
-        }
-        other => format!("{other:?}"),
-    }
-}
-
 // ---------------------------------------------------------------------------------
 // pqxdh.json
 // ---------------------------------------------------------------------------------
@@ -588,7 +576,7 @@ impl<'a> Builder<'a> {
             (Err(error), Expect::Refused(expected)) if error == expected => {
                 // Refused: the receiver keeps the state it had.
                 (
-                    Outcome::Rejected(error_name(error)),
+                    Outcome::Rejected(error.name().to_owned()),
                     encoded(self.state_of(receiver)?),
                 )
             }
@@ -974,7 +962,7 @@ fn rejected(
             source: "docs/SPEC.md §6 (\"Decoding rejects: ...\"), §7".to_owned(),
             description: description.to_owned(),
             encoding,
-            error: error_name(error),
+            error: error.name().to_owned(),
         }),
         Err(e) => Err(unexpected(format!(
             "{id}: refused with {e:?}, not {error:?}"

@@ -120,11 +120,8 @@ fn spec_refusal(error: spec::Error) -> Refusal {
     match error {
         spec::Error::HkdfOutputTooLong => Refusal::OutputTooLong,
         spec::Error::ChaCha20CounterOverflow => Refusal::CounterOverflow,
-        spec::Error::AeadAuthenticationFailed => Refusal::Authentication,
-        spec::Error::X25519NonContributory => Refusal::NonContributory,
-        spec::Error::MlKemInvalidEncapsulationKey | spec::Error::MlKemInvalidDecapsulationKey => {
-            Refusal::InvalidKey
-        }
+        spec::Error::NonContributory => Refusal::NonContributory,
+        spec::Error::InvalidKey => Refusal::InvalidKey,
         spec::Error::InvalidSignature | spec::Error::DecryptionFailed => Refusal::Authentication,
         // The protocol's own refusals have no primitive-level twin.
         spec::Error::UnknownVersion
@@ -134,6 +131,7 @@ fn spec_refusal(error: spec::Error) -> Refusal {
         | spec::Error::Duplicate
         | spec::Error::NoSendingChain
         | spec::Error::ChainExhausted
+        | spec::Error::UnknownPreKey
         | spec::Error::PreKeyMismatch
         | spec::Error::PreKeyReplay
         | spec::Error::InvalidState => Refusal::Unclassified,
@@ -142,17 +140,14 @@ fn spec_refusal(error: spec::Error) -> Refusal {
 
 fn impl_refusal(error: lockstep::Error) -> Refusal {
     match error {
-        lockstep::Error::NonContributoryKey => Refusal::NonContributory,
-        lockstep::Error::DecryptionFailed | lockstep::Error::MacMismatch => Refusal::Authentication,
-        lockstep::Error::KdfOutputTooLong => Refusal::OutputTooLong,
-        lockstep::Error::InvalidTagLength => Refusal::BadLength,
-        // The spec says the same thing in the words of §2.4: the counter would wrap.
-        lockstep::Error::MessageTooLong => Refusal::CounterOverflow,
-        lockstep::Error::InvalidSignature => Refusal::Authentication,
-        lockstep::Error::InvalidEncapsulationKey | lockstep::Error::InvalidDecapsulationKey => {
-            Refusal::InvalidKey
-        }
-        lockstep::Error::InvalidLength => Refusal::BadLength,
+        lockstep::Error::NonContributory => Refusal::NonContributory,
+        lockstep::Error::InvalidSignature
+        | lockstep::Error::DecryptionFailed
+        | lockstep::Error::MacMismatch => Refusal::Authentication,
+        lockstep::Error::HkdfOutputTooLong => Refusal::OutputTooLong,
+        lockstep::Error::ChaCha20CounterOverflow => Refusal::CounterOverflow,
+        lockstep::Error::InvalidKey => Refusal::InvalidKey,
+        lockstep::Error::InvalidLength | lockstep::Error::InvalidTagLength => Refusal::BadLength,
         _ => Refusal::Unclassified,
     }
 }

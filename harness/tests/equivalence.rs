@@ -256,7 +256,10 @@ fn the_skip_bounds_agree() -> Result<(), String> {
         Deliver { pick: 0 },
     ];
     let results = agree(&scenario(false, true, events))?;
-    assert_eq!(results[0].2, Err(Failure::TooManySkipped));
+    assert_eq!(
+        results[0].2,
+        Err(Failure::Refused(lockstep_spec::Error::TooManySkipped))
+    );
     assert!(results[1].2.is_ok() && results[2].2.is_ok(), "{results:?}");
     Ok(())
 }
@@ -283,8 +286,14 @@ fn a_non_canonical_ephemeral_key_is_refused() -> Result<(), String> {
         Deliver { pick: 0 },
     ];
     let results = agree(&scenario(true, false, events))?;
-    assert_eq!(results[0].2, Err(Failure::InvalidMessage));
-    assert_eq!(results[1].2, Err(Failure::InvalidMessage));
+    assert_eq!(
+        results[0].2,
+        Err(Failure::Refused(lockstep_spec::Error::InvalidMessage))
+    );
+    assert_eq!(
+        results[1].2,
+        Err(Failure::Refused(lockstep_spec::Error::InvalidMessage))
+    );
     assert_eq!(results[2].2, Ok(8));
     Ok(())
 }

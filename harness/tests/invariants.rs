@@ -385,16 +385,17 @@ fn the_bounds_and_their_excuses_on_the_implementation() {
         .iter()
         .map(|d| d.result.as_ref().map(|_| ()).map_err(Clone::clone))
         .collect();
-    use lockstep_harness::driver::Failure::{Duplicate as Dup, TooManySkipped};
+    use lockstep_harness::driver::Failure::Refused;
+    use lockstep_spec::Error::{Duplicate as Dup, TooManySkipped};
     assert_eq!(
         results,
         [
             Ok(()),
-            Err(TooManySkipped),
+            Err(Refused(TooManySkipped)),
             Ok(()),
             Ok(()),
             Ok(()),
-            Err(Dup)
+            Err(Refused(Dup))
         ]
     );
     check_all(&run).expect("the implementation keeps every invariant");
@@ -443,7 +444,10 @@ fn ek_a_with_bit_255_flipped_is_refused() {
         assert_eq!(
             results,
             [
-                (Origin::Tampered, Err(Failure::InvalidMessage)),
+                (
+                    Origin::Tampered,
+                    Err(Failure::Refused(lockstep_spec::Error::InvalidMessage))
+                ),
                 (Origin::Genuine, Ok(()))
             ]
         );
@@ -698,7 +702,7 @@ fn bundle_reencodings_are_refused() {
                 BundlePart::OneTimePreKey => assert_eq!(forged.result, Ok(()), "{name}"),
                 part => assert_eq!(
                     forged.result,
-                    Err(Failure::InvalidSignature),
+                    Err(Failure::Refused(lockstep_spec::Error::InvalidSignature)),
                     "{name}: {part:?}"
                 ),
             }

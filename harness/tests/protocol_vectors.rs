@@ -56,22 +56,10 @@ fn encoded(state: &State) -> Vec<u8> {
     native(&spec::state::encode_state(state))
 }
 
-/// The SPEC §7 name of a spec error, as the vectors write it (SPEC §7: the spec names
-/// `NonContributory` and `InvalidKey` after their primitives).
-fn spec_name(e: spec::Error) -> String {
-    match e {
-        spec::Error::X25519NonContributory => "NonContributory".to_owned(),
-        spec::Error::MlKemInvalidEncapsulationKey | spec::Error::MlKemInvalidDecapsulationKey => {
-            "InvalidKey".to_owned()
-        }
-        other => format!("{other:?}"),
-    }
-}
-
 fn verdict(result: Result<(), spec::Error>) -> Verdict {
     match result {
         Ok(()) => Verdict::Ok,
-        Err(e) => Verdict::Rejected(spec_name(e)),
+        Err(e) => Verdict::Rejected(e.name().to_owned()),
     }
 }
 
@@ -621,7 +609,7 @@ fn check_deliver(
         }
         (Err(e), Outcome::Rejected(want)) => {
             counts.refusals += 1;
-            f.same_value(what, "error", spec_name(e).as_str(), want.as_str());
+            f.same_value(what, "error", e.name(), want.as_str());
             // Refused: the state the receiver keeps is the one it had.
             match before {
                 Some(before) => {
@@ -792,7 +780,7 @@ fn state_json_encodings_reproduce() {
     for v in &vectors.rejected {
         match spec::state::decode_state(&seq(&v.encoding)) {
             Ok(_) => f.fail(&v.id, format!("decoded; want {}", v.error)),
-            Err(e) => f.same_value(&v.id, "error", spec_name(e), v.error.clone()),
+            Err(e) => f.same_value(&v.id, "error", e.name().to_owned(), v.error.clone()),
         }
     }
     println!(
@@ -955,7 +943,7 @@ fn rules_json_sessions_reproduce() {
             }
             (Err(e), Outcome::Rejected(want)) => {
                 errors.insert(want.clone());
-                f.same_value(id, "error", spec_name(e), want.clone());
+                f.same_value(id, "error", e.name().to_owned(), want.clone());
                 f.same(id, "state_after (unchanged)", &v.state, &v.state_after);
             }
             (Ok(_), Outcome::Rejected(want)) => f.fail(id, format!("succeeded; want {want}")),
@@ -1036,7 +1024,7 @@ fn rules_json_accepts_reproduce() {
                 }
                 (Err(e), Outcome::Rejected(want)) => {
                     errors.insert(want.clone());
-                    f.same_value(&what, "error", spec_name(e), want.clone());
+                    f.same_value(&what, "error", e.name().to_owned(), want.clone());
                 }
                 (Ok(_), Outcome::Rejected(want)) => f.fail(&what, format!("accepted; want {want}")),
                 (Err(e), Outcome::Ok(_)) => f.fail(&what, format!("refused with {e:?}; want ok")),

@@ -99,7 +99,7 @@ pub mod observe {
 /// RFC 8439 §2.8: encrypt and authenticate; returns `ciphertext ‖ tag`.
 ///
 /// # Errors
-/// [`Error::MessageTooLong`] if `plaintext` is longer than [`MAX_PLAINTEXT_LEN`].
+/// [`Error::ChaCha20CounterOverflow`] if `plaintext` is longer than [`MAX_PLAINTEXT_LEN`].
 pub fn seal(key: &Key, nonce: &Nonce, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(plaintext.len().saturating_add(TAG_LEN));
     seal_append(key, nonce, aad, plaintext, &mut out)?;
@@ -111,7 +111,7 @@ pub fn seal(key: &Key, nonce: &Nonce, aad: &[u8], plaintext: &[u8]) -> Result<Ve
 /// is as it was.
 ///
 /// # Errors
-/// [`Error::MessageTooLong`] if `plaintext` is longer than [`MAX_PLAINTEXT_LEN`].
+/// [`Error::ChaCha20CounterOverflow`] if `plaintext` is longer than [`MAX_PLAINTEXT_LEN`].
 pub fn seal_append(
     key: &Key,
     nonce: &Nonce,
@@ -135,7 +135,7 @@ pub fn seal_append(
         Err(_) => {
             out[start..].zeroize();
             out.truncate(start);
-            Err(Error::MessageTooLong)
+            Err(Error::ChaCha20CounterOverflow)
         }
     }
 }

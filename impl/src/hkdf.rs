@@ -38,16 +38,16 @@ impl Prk {
     /// RFC 5869 §2.3: fill `okm` with `HKDF-Expand(PRK, info, okm.len())`.
     ///
     /// # Errors
-    /// [`Error::KdfOutputTooLong`] if `okm` is longer than [`MAX_OUTPUT_LEN`]; `okm`
+    /// [`Error::HkdfOutputTooLong`] if `okm` is longer than [`MAX_OUTPUT_LEN`]; `okm`
     /// is then left untouched.
     pub fn expand(&self, info: &[u8], okm: &mut [u8]) -> Result<(), Error> {
         if okm.len() > MAX_OUTPUT_LEN {
-            return Err(Error::KdfOutputTooLong);
+            return Err(Error::HkdfOutputTooLong);
         }
         // `from_prk` refuses only a PRK shorter than HashLen (ours is exactly
         // HashLen), and `expand` only the length checked above: neither error occurs.
-        let hkdf = Hkdf::from_prk(self.0.as_ref()).map_err(|_| Error::KdfOutputTooLong)?;
-        hkdf.expand(info, okm).map_err(|_| Error::KdfOutputTooLong)
+        let hkdf = Hkdf::from_prk(self.0.as_ref()).map_err(|_| Error::HkdfOutputTooLong)?;
+        hkdf.expand(info, okm).map_err(|_| Error::HkdfOutputTooLong)
     }
 
     /// The PRK bytes, for checking RFC 5869's published intermediate values.
@@ -87,7 +87,7 @@ mod tests {
         let mut max = vec![0u8; MAX_OUTPUT_LEN];
         assert_eq!(prk.expand(b"", &mut max), Ok(()));
         let mut over = vec![0u8; MAX_OUTPUT_LEN + 1];
-        assert_eq!(prk.expand(b"", &mut over), Err(Error::KdfOutputTooLong));
+        assert_eq!(prk.expand(b"", &mut over), Err(Error::HkdfOutputTooLong));
         assert!(
             over.iter().all(|&b| b == 0),
             "a refused expand writes nothing"

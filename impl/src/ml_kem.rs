@@ -78,7 +78,7 @@ impl EncapsulationKey {
     ///
     /// # Errors
     /// [`Error::InvalidLength`] if `bytes` is not [`ENCAPSULATION_KEY_LEN`] long;
-    /// [`Error::InvalidEncapsulationKey`] if the modulus check fails.
+    /// [`Error::InvalidKey`] if the modulus check fails.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let bytes: &[u8; ENCAPSULATION_KEY_LEN] =
             bytes.try_into().map_err(|_| Error::InvalidLength)?;
@@ -91,7 +91,7 @@ impl EncapsulationKey {
         if mlkem1024::validate_public_key(&key) {
             Ok(EncapsulationKey(key))
         } else {
-            Err(Error::InvalidEncapsulationKey)
+            Err(Error::InvalidKey)
         }
     }
 
@@ -234,7 +234,7 @@ impl DecapsulationKey {
     ///
     /// # Errors
     /// [`Error::InvalidLength`] if `bytes` is not [`DECAPSULATION_KEY_LEN`] long;
-    /// [`Error::InvalidDecapsulationKey`] if the hash check or the modulus check of
+    /// [`Error::InvalidKey`] if the hash check or the modulus check of
     /// the stored `ek` fails.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let bytes: &[u8; DECAPSULATION_KEY_LEN] =
@@ -245,14 +245,13 @@ impl DecapsulationKey {
         // the portable one is the code the top-level functions run without the
         // simd features.
         if !mlkem1024::portable::validate_private_key_only(&dk.0) {
-            return Err(Error::InvalidDecapsulationKey);
+            return Err(Error::InvalidKey);
         }
         // Cannot fail: the key is 3168 bytes and `ek` ends at byte 3104.
         let Some(ek_bytes) = bytes[EK_OFFSET_IN_DK..].first_chunk::<ENCAPSULATION_KEY_LEN>() else {
             return Err(Error::InvalidLength);
         };
-        let ek =
-            EncapsulationKey::from_array(ek_bytes).map_err(|_| Error::InvalidDecapsulationKey)?;
+        let ek = EncapsulationKey::from_array(ek_bytes).map_err(|_| Error::InvalidKey)?;
         Ok(DecapsulationKey { dk, ek })
     }
 
@@ -508,7 +507,7 @@ mod tests {
             set_coefficient(&mut bytes, index, value);
             assert_eq!(
                 EncapsulationKey::from_bytes(&bytes).map(|_| ()),
-                Err(Error::InvalidEncapsulationKey),
+                Err(Error::InvalidKey),
                 "coefficient {index} = {value}"
             );
             // q - 1 is reduced, so the same position with 3328 is accepted.
@@ -526,14 +525,14 @@ mod tests {
         bytes[EK_OFFSET_IN_DK + ENCAPSULATION_KEY_LEN] ^= 0x80;
         assert_eq!(
             DecapsulationKey::from_bytes(&bytes).map(|_| ()),
-            Err(Error::InvalidDecapsulationKey)
+            Err(Error::InvalidKey)
         );
         // A changed ek no longer matches H(ek).
         let mut bytes = *good;
         bytes[EK_OFFSET_IN_DK + 5] ^= 0x01;
         assert_eq!(
             DecapsulationKey::from_bytes(&bytes).map(|_| ()),
-            Err(Error::InvalidDecapsulationKey)
+            Err(Error::InvalidKey)
         );
         // z and dk_PKE are not covered by the check (FIPS 203 §7.3 checks only H(ek)).
         let mut bytes = *good;
@@ -557,7 +556,7 @@ mod tests {
         ));
         assert_eq!(
             DecapsulationKey::from_bytes(&bytes).map(|_| ()),
-            Err(Error::InvalidDecapsulationKey)
+            Err(Error::InvalidKey)
         );
         // RustCrypto's expanded-key decoder rejects it too.
         #[allow(deprecated, reason = "the expanded form is the one under test")]

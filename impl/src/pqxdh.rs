@@ -204,15 +204,14 @@ pub fn sign_bundle_with_rng<R: CryptoRng + ?Sized>(
 ///
 /// # Errors
 /// [`Error::InvalidSignature`] if either signature fails;
-/// [`Error::InvalidEncapsulationKey`] (SPEC §7 `InvalidKey`) if `PQPK_B` fails §7.2.
+/// [`Error::InvalidKey`] (SPEC §7 `InvalidKey`) if `PQPK_B` fails §7.2.
 pub fn verify_bundle(bundle: &PreKeyBundle) -> Result<VerifiedPreKeyBundle, Error> {
     let ik_b = PublicKey::from_bytes(bundle.ik_b);
     xeddsa::verify(&ik_b, &encode_ec(&bundle.spk_b), &bundle.spk_sig)
         .map_err(|_| Error::InvalidSignature)?;
     xeddsa::verify(&ik_b, &encode_kem(&bundle.pqpk_b), &bundle.pqpk_sig)
         .map_err(|_| Error::InvalidSignature)?;
-    let pqpk_b = EncapsulationKey::from_bytes(&bundle.pqpk_b[..])
-        .map_err(|_| Error::InvalidEncapsulationKey)?;
+    let pqpk_b = EncapsulationKey::from_bytes(&bundle.pqpk_b[..]).map_err(|_| Error::InvalidKey)?;
     Ok(VerifiedPreKeyBundle {
         bundle: bundle.clone(),
         pqpk_b,
@@ -283,7 +282,7 @@ pub fn associated_data(ik_a: &[u8; 32], ik_b: &[u8; 32]) -> [u8; AD_LEN] {
 /// and the encapsulation randomness `m` given.
 ///
 /// # Errors
-/// [`Error::NonContributoryKey`] if any DH output is all zeros.
+/// [`Error::NonContributory`] if any DH output is all zeros.
 pub fn initiate(
     ik_a: &IdentityKeyPair,
     bundle: &VerifiedPreKeyBundle,
@@ -332,7 +331,7 @@ pub fn initiate(
 ///
 /// # Errors
 /// [`Error::InvalidMessage`] if the header names a one-time prekey and `opk_b` is
-/// none, or the reverse (before any DH); [`Error::NonContributoryKey`] if any DH
+/// none, or the reverse (before any DH); [`Error::NonContributory`] if any DH
 /// output is all zeros.
 pub fn respond(
     ik_b: &IdentityKeyPair,

@@ -329,7 +329,7 @@ pub fn header_ad(ad: &[u8; AD_LEN], header: &RatchetHeader) -> [u8; AD_LEN + RAT
 /// SPEC §4.4 `RatchetInitAlice(SK, SPK_B, r)`.
 ///
 /// # Errors
-/// [`Error::NonContributoryKey`] if `DH(DHs, SPK_B)` is all zeros.
+/// [`Error::NonContributory`] if `DH(DHs, SPK_B)` is all zeros.
 pub fn ratchet_init_alice(
     sk: &SharedKey,
     ad: &[u8; AD_LEN],
@@ -499,7 +499,7 @@ pub(crate) struct RatchetStep {
 /// changing it.
 ///
 /// # Errors
-/// [`Error::NonContributoryKey`] if either DH output is all zeros.
+/// [`Error::NonContributory`] if either DH output is all zeros.
 pub(crate) fn dh_ratchet(
     state: &State,
     header: &RatchetHeader,
@@ -534,7 +534,7 @@ pub(crate) fn dh_ratchet(
 /// the state is exactly as it was.
 ///
 /// # Errors
-/// [`Error::Duplicate`], [`Error::TooManySkipped`], [`Error::NonContributoryKey`],
+/// [`Error::Duplicate`], [`Error::TooManySkipped`], [`Error::NonContributory`],
 /// [`Error::ChainExhausted`], [`Error::DecryptionFailed`].
 pub fn ratchet_decrypt(
     state: &mut State,

@@ -228,7 +228,7 @@ impl Session {
     /// the PreKey message.
     ///
     /// # Errors
-    /// [`Error::NonContributoryKey`] if a key of the bundle is of small order.
+    /// [`Error::NonContributory`] if a key of the bundle is of small order.
     pub fn initiate<R: CryptoRng + ?Sized>(
         rng: &mut R,
         identity: &IdentityKeyPair,
@@ -272,7 +272,7 @@ impl Session {
     /// # Errors
     /// Any wire error (SPEC §5.2); [`Error::UnknownPreKey`] if an id is not in
     /// `store`; [`Error::PreKeyReplay`] if the store recorded this `EK_A` under this
-    /// last-resort prekey; [`Error::NonContributoryKey`]; any error of decryption. On
+    /// last-resort prekey; [`Error::NonContributory`]; any error of decryption. On
     /// error the store is unchanged and no session exists.
     pub fn accept<R: CryptoRng + ?Sized, S: PreKeyStore + ?Sized>(
         rng: &mut R,
@@ -356,7 +356,7 @@ impl Session {
     ///
     /// # Errors
     /// Any wire error; [`Error::PreKeyMismatch`]; [`Error::Duplicate`],
-    /// [`Error::TooManySkipped`], [`Error::NonContributoryKey`],
+    /// [`Error::TooManySkipped`], [`Error::NonContributory`],
     /// [`Error::ChainExhausted`], [`Error::DecryptionFailed`]. On any error the
     /// session is unchanged.
     pub fn decrypt<R: CryptoRng + ?Sized>(

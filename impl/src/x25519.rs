@@ -2,7 +2,7 @@
 //!
 //! Mirrors `lockstep_spec::x25519`. The one policy choice this module adds to the
 //! RFC is the one §6.1 allows: an all-zero shared secret is an error
-//! ([`Error::NonContributoryKey`]), never a key.
+//! ([`Error::NonContributory`]), never a key.
 
 use core::fmt;
 
@@ -52,14 +52,14 @@ impl PrivateKey {
     /// RFC 7748 §6.1: the shared secret `X25519(a, their_public)`.
     ///
     /// # Errors
-    /// [`Error::NonContributoryKey`] if the result is all zeros (checked in constant
+    /// [`Error::NonContributory`] if the result is all zeros (checked in constant
     /// time by x25519-dalek's `was_contributory`).
     pub fn diffie_hellman(&self, their_public: &PublicKey) -> Result<SharedSecret, Error> {
         let shared = self.0.diffie_hellman(&their_public.0);
         if shared.was_contributory() {
             Ok(SharedSecret(shared))
         } else {
-            Err(Error::NonContributoryKey)
+            Err(Error::NonContributory)
         }
     }
 }
@@ -164,7 +164,7 @@ mod tests {
             assert_eq!(
                 key.diffie_hellman(&PublicKey::from_bytes(low_order))
                     .map(|_| ()),
-                Err(Error::NonContributoryKey)
+                Err(Error::NonContributory)
             );
         }
     }

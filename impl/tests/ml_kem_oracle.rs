@@ -186,7 +186,7 @@ fn both_sides_refuse_the_same_encapsulation_keys() {
         assert_eq!(ours.is_ok(), theirs.is_ok(), "case {case}, {value}");
         assert_eq!(ours.is_err(), value >= 3329, "case {case}, {value}");
         if let Err(e) = ours {
-            assert_eq!(e, Error::InvalidEncapsulationKey);
+            assert_eq!(e, Error::InvalidKey);
             refused += 1;
         }
     }

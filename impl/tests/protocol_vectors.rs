@@ -24,15 +24,6 @@ use lockstep_vectors::protocol::{
 };
 use subtle::ConstantTimeEq;
 
-/// The SPEC §7 name of an error, as the vectors spell it.
-fn spec_name(e: Error) -> String {
-    match e {
-        Error::NonContributoryKey => "NonContributory".to_owned(),
-        Error::InvalidEncapsulationKey | Error::InvalidDecapsulationKey => "InvalidKey".to_owned(),
-        other => format!("{other:?}"),
-    }
-}
-
 fn keygen(v: &PqxdhVector) -> (ml_kem::DecapsulationKey, ml_kem::EncapsulationKey) {
     let mut seed = [0u8; 64];
     seed[..32].copy_from_slice(&v.pqpk_d);
@@ -264,7 +255,7 @@ fn ratchet_json_conversations_reproduce() {
                     match (&result, &d.outcome) {
                         (Ok(pt), Outcome::Ok(want)) => assert_eq!(pt, want, "{what}: plaintext"),
                         (Err(e), Outcome::Rejected(want)) => {
-                            assert_eq!(&spec_name(*e), want, "{what}: error");
+                            assert_eq!(e.name(), want, "{what}: error");
                         }
                         (got, want) => panic!("{what}: got {got:?}, want {want:?}"),
                     }
@@ -296,7 +287,7 @@ fn state_json_encodings_reproduce() {
     for v in &states.rejected {
         match Session::from_bytes(&v.encoding) {
             Ok(_) => panic!("{}: decoded; want {}", v.id, v.error),
-            Err(e) => assert_eq!(spec_name(e), v.error, "{}", v.id),
+            Err(e) => assert_eq!(e.name(), v.error, "{}", v.id),
         }
     }
 }
@@ -305,7 +296,7 @@ fn state_json_encodings_reproduce() {
 fn verdict(result: Result<(), Error>) -> Verdict {
     match result {
         Ok(()) => Verdict::Ok,
-        Err(e) => Verdict::Rejected(spec_name(e)),
+        Err(e) => Verdict::Rejected(e.name().to_owned()),
     }
 }
 
@@ -372,7 +363,7 @@ fn rules_json_sessions_reproduce() {
         };
         match (&result, &v.outcome) {
             (Ok(out), Outcome::Ok(want)) => assert_eq!(out, want, "{id}: output"),
-            (Err(e), Outcome::Rejected(want)) => assert_eq!(&spec_name(*e), want, "{id}: error"),
+            (Err(e), Outcome::Rejected(want)) => assert_eq!(e.name(), want, "{id}: error"),
             (got, want) => panic!("{id}: got {got:?}, want {want:?}"),
         }
         assert_eq!(
@@ -403,7 +394,7 @@ fn rules_json_accepts_reproduce() {
                     let state = d.state.as_ref().expect("a state on ok");
                     assert_eq!(&session.to_bytes()[..], &state[..], "{what}: state");
                 }
-                (Err(e), Outcome::Rejected(want)) => assert_eq!(&spec_name(e), want, "{what}"),
+                (Err(e), Outcome::Rejected(want)) => assert_eq!(e.name(), want, "{what}"),
                 (got, want) => panic!("{what}: got {:?}, want {want:?}", got.map(|(_, pt)| pt)),
             }
         }

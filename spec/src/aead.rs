@@ -135,7 +135,7 @@ pub fn chacha20_poly1305_encrypt(
 ///
 /// # Errors
 ///
-/// [`Error::AeadAuthenticationFailed`] if the tags differ; nothing else is
+/// [`Error::DecryptionFailed`] if the tags differ; nothing else is
 /// revealed. [`Error::ChaCha20CounterOverflow`] if an authentic ciphertext is longer
 /// than the block counter allows.
 pub fn chacha20_poly1305_decrypt(
@@ -153,7 +153,7 @@ pub fn chacha20_poly1305_decrypt(
     let expected_tag = poly1305_mac(&mac_data, &otk);
     // "The message is authenticated if and only if the tags match."
     if !tags_equal(&expected_tag, tag) {
-        return Err(Error::AeadAuthenticationFailed);
+        return Err(Error::DecryptionFailed);
     }
     // plaintext = chacha20_encrypt(key, 1, nonce, ciphertext)
     chacha20_encrypt(key, U32(1), nonce, ciphertext)
@@ -221,7 +221,7 @@ mod tests {
             tag[bit / 8] ^= U8(1 << (bit % 8));
             assert_eq!(
                 chacha20_poly1305_decrypt(&key, &nonce, &aad, &ciphertext, &tag),
-                Err(Error::AeadAuthenticationFailed)
+                Err(Error::DecryptionFailed)
             );
         }
     }

@@ -252,7 +252,7 @@ pub fn keygen(d: &Seed32, z: &Seed32) -> (EncapsulationKey, DecapsulationKey) {
 ///
 /// # Errors
 ///
-/// [`Error::MlKemInvalidEncapsulationKey`] if a 12-bit coefficient of `ek` is `q` or
+/// [`Error::InvalidKey`] if a 12-bit coefficient of `ek` is `q` or
 /// more, so that ByteDecode_12 had to reduce it.
 pub fn check_encapsulation_key(ek: &EncapsulationKey) -> Result<(), Error> {
     // test ← ByteEncode_12(ByteDecode_12(ek[0 : 384k])), run k times (§2.4.8)
@@ -266,7 +266,7 @@ pub fn check_encapsulation_key(ek: &EncapsulationKey) -> Result<(), Error> {
         }
     }
     if difference.comp_eq(U8::zero()).declassify() != 0xff {
-        return Err(Error::MlKemInvalidEncapsulationKey);
+        return Err(Error::InvalidKey);
     }
     Ok(())
 }
@@ -297,13 +297,13 @@ pub fn check_encapsulation_key(ek: &EncapsulationKey) -> Result<(), Error> {
 ///
 /// # Errors
 ///
-/// [`Error::MlKemInvalidDecapsulationKey`] if the `H(ek)` stored in `dk` is not the
+/// [`Error::InvalidKey`] if the `H(ek)` stored in `dk` is not the
 /// hash of the `ek` stored in it, or that `ek` fails the §7.2 modulus check.
 pub fn check_decapsulation_key(dk: &DecapsulationKey) -> Result<(), Error> {
     let ek = EncapsulationKey::from_seq(&dk.slice(384 * K, ENCAPSULATION_KEY_LEN));
     // Lockstep: the stored ek passes §7.2.
     if check_encapsulation_key(&ek).is_err() {
-        return Err(Error::MlKemInvalidDecapsulationKey);
+        return Err(Error::InvalidKey);
     }
     // test ← H(dk[384k : 768k + 32])
     let test = hash::h(&dk.slice(384 * K, ENCAPSULATION_KEY_LEN));
@@ -313,7 +313,7 @@ pub fn check_decapsulation_key(dk: &DecapsulationKey) -> Result<(), Error> {
         difference |= test[i] ^ dk[768 * K + 32 + i];
     }
     if difference.comp_eq(U8::zero()).declassify() != 0xff {
-        return Err(Error::MlKemInvalidDecapsulationKey);
+        return Err(Error::InvalidKey);
     }
     Ok(())
 }
@@ -337,7 +337,7 @@ pub fn check_decapsulation_key(dk: &DecapsulationKey) -> Result<(), Error> {
 ///
 /// # Errors
 ///
-/// [`Error::MlKemInvalidEncapsulationKey`] if `ek` fails the modulus check.
+/// [`Error::InvalidKey`] if `ek` fails the modulus check.
 pub fn encaps(ek: &EncapsulationKey, m: &Seed32) -> Result<(SharedSecret, Ciphertext), Error> {
     check_encapsulation_key(ek)?;
     // (K, c) ← ML-KEM.Encaps_internal(ek, m)
@@ -359,7 +359,7 @@ pub fn encaps(ek: &EncapsulationKey, m: &Seed32) -> Result<(SharedSecret, Cipher
 ///
 /// # Errors
 ///
-/// [`Error::MlKemInvalidDecapsulationKey`] if `dk` fails the hash check.
+/// [`Error::InvalidKey`] if `dk` fails the hash check.
 pub fn decaps(dk: &DecapsulationKey, c: &Ciphertext) -> Result<SharedSecret, Error> {
     check_decapsulation_key(dk)?;
     // K′ ← ML-KEM.Decaps_internal(dk, c)
@@ -446,21 +446,12 @@ mod tests {
             Ok(())
         );
         let bad = with_first_coefficient(ek, 3329);
-        assert_eq!(
-            check_encapsulation_key(&bad),
-            Err(Error::MlKemInvalidEncapsulationKey)
-        );
-        assert_eq!(
-            encaps(&bad, &seed(3)).err(),
-            Some(Error::MlKemInvalidEncapsulationKey)
-        );
+        assert_eq!(check_encapsulation_key(&bad), Err(Error::InvalidKey));
+        assert_eq!(encaps(&bad, &seed(3)).err(), Some(Error::InvalidKey));
         // The same failure in the last coefficient of t̂[k - 1] (bits 12·1023 onwards).
         let mut bad_last = ek;
         bad_last[384 * K - 1] = U8(0xff);
-        assert_eq!(
-            check_encapsulation_key(&bad_last),
-            Err(Error::MlKemInvalidEncapsulationKey)
-        );
+        assert_eq!(check_encapsulation_key(&bad_last), Err(Error::InvalidKey));
     }
 
     /// §7.3 hash check: a decapsulation key whose stored `H(ek)`, or whose stored
@@ -473,14 +464,8 @@ mod tests {
         for position in [768 * K + 32, 768 * K + 63, 384 * K, 768 * K + 31] {
             let mut bad = dk;
             bad[position] ^= U8(0x80);
-            assert_eq!(
-                check_decapsulation_key(&bad),
-                Err(Error::MlKemInvalidDecapsulationKey)
-            );
-            assert_eq!(
-                decaps(&bad, &c).err(),
-                Some(Error::MlKemInvalidDecapsulationKey)
-            );
+            assert_eq!(check_decapsulation_key(&bad), Err(Error::InvalidKey));
+            assert_eq!(decaps(&bad, &c).err(), Some(Error::InvalidKey));
         }
         // dk_PKE and z are not covered by the hash (§7.3 does not promise more).
         let mut other_z = dk;

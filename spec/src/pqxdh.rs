@@ -145,7 +145,7 @@ pub fn sign_bundle(
 /// # Errors
 ///
 /// [`Error::InvalidSignature`] if either signature fails;
-/// [`Error::MlKemInvalidEncapsulationKey`] if `PQPK_B` fails the modulus check.
+/// [`Error::InvalidKey`] if `PQPK_B` fails the modulus check.
 pub fn verify_bundle(bundle: &PreKeyBundle) -> Result<VerifiedPreKeyBundle, Error> {
     // verify SPK_sig over EncodeEC(SPK_B) under IK_B
     if !xeddsa_verify(&bundle.ik_b, &encode_ec(&bundle.spk_b), &bundle.spk_sig) {
@@ -246,7 +246,7 @@ pub fn associated_data(ik_a: &X25519SerializedPoint, ik_b: &X25519SerializedPoin
 ///
 /// # Errors
 ///
-/// [`Error::X25519NonContributory`] if any DH output is all zeros (a low-order
+/// [`Error::NonContributory`] if any DH output is all zeros (a low-order
 /// `SPK_B`, `IK_B` or `OPK_B`); an error of [`encaps`], which the bundle's
 /// verification has already ruled out.
 pub fn initiate(
@@ -321,7 +321,7 @@ pub fn initiate(
 /// # Errors
 ///
 /// [`Error::InvalidMessage`] if the header names a one-time prekey and `opk_b` is
-/// none, or the reverse; [`Error::X25519NonContributory`] if any DH output is all
+/// none, or the reverse; [`Error::NonContributory`] if any DH output is all
 /// zeros (a low-order `IK_A` or `EK_A`); an error of [`decaps`] (a decapsulation key
 /// that fails its check).
 pub fn respond(
@@ -688,14 +688,11 @@ mod tests {
         bob.pq_ek[0] = U8(0xFF);
         bob.pq_ek[1] |= U8(0x0F);
         let bundle = bundle_of(&bob, false, false);
-        assert_eq!(
-            verify_bundle(&bundle).err(),
-            Some(Error::MlKemInvalidEncapsulationKey)
-        );
+        assert_eq!(verify_bundle(&bundle).err(), Some(Error::InvalidKey));
     }
 
     /// SPEC §2 `DH`: a low-order `SPK_B`, `OPK_B` or `IK_B` in the bundle makes
-    /// Alice's key agreement fail with `X25519NonContributory`.
+    /// Alice's key agreement fail with `NonContributory`.
     #[test]
     fn initiate_refuses_low_order_keys() {
         let bob = bob();
@@ -719,7 +716,7 @@ mod tests {
         let verified = verify_bundle(&signed_zero_spk).expect("signed by Bob");
         assert_eq!(
             initiate(&ik_a, &verified, &ek_a, &m).err(),
-            Some(Error::X25519NonContributory)
+            Some(Error::NonContributory)
         );
 
         // OPK_B is not signed, so a low-order one passes verification; DH4 catches it.
@@ -729,7 +726,7 @@ mod tests {
         let verified = verify_bundle(&zero_opk).expect("OPK_B is not signed");
         assert_eq!(
             initiate(&ik_a, &verified, &ek_a, &m).err(),
-            Some(Error::X25519NonContributory)
+            Some(Error::NonContributory)
         );
 
         // Every low-order point in each position. The bundle is built as a verified
@@ -746,7 +743,7 @@ mod tests {
                 let verified = VerifiedPreKeyBundle { bundle: bad };
                 assert_eq!(
                     initiate(&ik_a, &verified, &ek_a, &m).err(),
-                    Some(Error::X25519NonContributory),
+                    Some(Error::NonContributory),
                     "{}",
                     low.to_hex()
                 );
@@ -755,7 +752,7 @@ mod tests {
     }
 
     /// SPEC §2 `DH`: a low-order `IK_A` or `EK_A` in the PreKey header makes Bob's key
-    /// agreement fail with `X25519NonContributory`.
+    /// agreement fail with `NonContributory`.
     #[test]
     fn respond_refuses_low_order_keys() {
         let bob = bob();
@@ -775,7 +772,7 @@ mod tests {
             for bad in [bad_ik, bad_ek] {
                 assert_eq!(
                     respond(&bob.ik, &bob.spk, &bob.pq_dk, Some(&bob.opk), &bad).err(),
-                    Some(Error::X25519NonContributory),
+                    Some(Error::NonContributory),
                     "{}",
                     low.to_hex()
                 );

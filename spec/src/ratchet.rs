@@ -267,7 +267,7 @@ pub fn header_ad(ad: &ByteSeq, header: &RatchetHeader) -> ByteSeq {
 ///
 /// # Errors
 ///
-/// [`Error::X25519NonContributory`] if `DH(DHs, DHr)` is all zeros (`SPK_B` of small
+/// [`Error::NonContributory`] if `DH(DHs, DHr)` is all zeros (`SPK_B` of small
 /// order).
 pub fn ratchet_init_alice(
     sk: &SharedKey,
@@ -526,7 +526,7 @@ pub fn skip_message_keys(state: State, until: u32) -> Result<State, Error> {
 ///
 /// # Errors
 ///
-/// [`Error::X25519NonContributory`] if either DH output is all zeros (`H.dh` of
+/// [`Error::NonContributory`] if either DH output is all zeros (`H.dh` of
 /// small order).
 pub fn dh_ratchet(
     state: State,
@@ -587,7 +587,7 @@ pub fn dh_ratchet(
 ///
 /// # Errors
 ///
-/// [`Error::Duplicate`], [`Error::TooManySkipped`], [`Error::X25519NonContributory`],
+/// [`Error::Duplicate`], [`Error::TooManySkipped`], [`Error::NonContributory`],
 /// [`Error::ChainExhausted`], [`Error::DecryptionFailed`].
 pub fn ratchet_decrypt(
     state: &State,

@@ -40,8 +40,8 @@ use hacspec_lib::*;
 ///
 /// # Errors
 ///
-/// Any error of [`pqxdh::initiate`] ([`Error::X25519NonContributory`], an ML-KEM
-/// key error) or of [`ratchet_init_alice`] ([`Error::X25519NonContributory`]).
+/// Any error of [`pqxdh::initiate`] ([`Error::NonContributory`], an ML-KEM
+/// key error) or of [`ratchet_init_alice`] ([`Error::NonContributory`]).
 pub fn initiate(
     ik_a: &X25519SerializedScalar,
     bundle: &VerifiedPreKeyBundle,

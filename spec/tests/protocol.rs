@@ -531,14 +531,14 @@ fn low_order_points_give_non_contributory_dh_and_are_rejected() {
     let low_spk = verified(&low_spk).expect("the signature is good");
     assert_eq!(
         pqxdh::initiate(&ik_a, &low_spk, &ek_a, &m).err(),
-        Some(Error::X25519NonContributory)
+        Some(Error::NonContributory)
     );
     let mut low_opk = b.bundle.clone();
     low_opk.opk = Some((9, points[0]));
     let low_opk = verified(&low_opk).expect("the OPK is not signed");
     assert_eq!(
         pqxdh::initiate(&ik_a, &low_opk, &ek_a, &m).err(),
-        Some(Error::X25519NonContributory)
+        Some(Error::NonContributory)
     );
 
     // Bob: a PreKey message whose IK_A or EK_A is of low order.
@@ -554,7 +554,7 @@ fn low_order_points_give_non_contributory_dh_and_are_rejected() {
             }
             let k = &s.bob_keys;
             let result = session::accept(&k.ik, &k.spk, &k.dk, k.opk.as_ref(), &bad, &scalar("r"));
-            assert_eq!(result.err(), Some(Error::X25519NonContributory), "{field}");
+            assert_eq!(result.err(), Some(Error::NonContributory), "{field}");
         }
     }
 
@@ -569,7 +569,7 @@ fn low_order_points_give_non_contributory_dh_and_are_rejected() {
         refuse(
             &s.alice,
             &bad,
-            Error::X25519NonContributory,
+            Error::NonContributory,
             &format!("low-order dh {i}"),
         );
     }

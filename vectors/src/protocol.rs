@@ -99,8 +99,7 @@
 //!
 //! Every vector has `id`, `source`, `description` (what was changed, from which
 //! genuine value) and an `outcome`: `"ok"` or the SPEC §7 error name. Error names are
-//! SPEC §7's (`NonContributory`, `InvalidKey`, not the spec's
-//! `X25519NonContributory`, `MlKem...`).
+//! SPEC §7's, which both sides' error types carry.
 //!
 //! - `decoding` ([`DecodingVector`]): `structure` (`"message"`: `decode_message`,
 //!   which reads the type byte; `"bundle"`: `decode_bundle`) and `encoding`. An `"ok"`

@@ -133,7 +133,8 @@ pub fn bounds(run: &Run) -> Result<(), Violation> {
         let Some(why) = skip_over_bound(run, views(delivery).0.as_ref(), &message) else {
             continue;
         };
-        let refused = delivery.result == Err(Failure::TooManySkipped);
+        let refused =
+            delivery.result == Err(Failure::Refused(lockstep_spec::Error::TooManySkipped));
         if !refused || delivery.state_before != delivery.state_after {
             return Err(violation(
                 BOUNDS,

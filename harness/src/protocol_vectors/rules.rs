@@ -14,8 +14,8 @@ use spec::consts::{MAX_PLAINTEXT_LEN, PREKEY_HEADER_LEN, RATCHET_HEADER_LEN, TAG
 use spec::x25519::X25519SerializedPoint;
 
 use super::{
-    GenerateError, Handshake, derive32, encoded, error_name, find, native, scalar, spec_error,
-    state_after, unexpected, with_byte,
+    GenerateError, Handshake, derive32, encoded, find, native, scalar, spec_error, state_after,
+    unexpected, with_byte,
 };
 
 /// The longest ratchet message (SPEC §5.1): header, the largest plaintext, tag.
@@ -77,7 +77,7 @@ pub(super) fn reencoded(u: &[u8]) -> [u8; 32] {
 fn verdict_of(result: Result<(), spec::Error>) -> Verdict {
     match result {
         Ok(()) => Verdict::Ok,
-        Err(e) => Verdict::Rejected(error_name(e)),
+        Err(e) => Verdict::Rejected(e.name().to_owned()),
     }
 }
 
@@ -644,7 +644,7 @@ fn identity_nonce_signature(
 fn verification_vectors(
     handshakes: &[Handshake],
 ) -> Result<Vec<VerificationVector>, GenerateError> {
-    use spec::Error::{InvalidSignature, MlKemInvalidEncapsulationKey};
+    use spec::Error::{InvalidKey, InvalidSignature};
     let h = &handshakes[0];
     let v = &h.vector;
     let bundle = v.bundle.clone();
@@ -729,7 +729,7 @@ fn verification_vectors(
             "verify_pqpk_not_reduced",
             "pqxdh_with_opk's keys with PQPK_B's first coefficient set to 0xfff (>= 3329), signed by Bob as if genuine: the signatures verify and the FIPS 203 §7.2 check refuses the key.",
             resigned.clone(),
-            Err(MlKemInvalidEncapsulationKey),
+            Err(InvalidKey),
         )?,
         verification(
             h,
@@ -748,7 +748,7 @@ fn verification_vectors(
 fn decapsulation_key_vectors(
     handshakes: &[Handshake],
 ) -> Result<Vec<DecapsulationKeyVector>, GenerateError> {
-    use spec::Error::MlKemInvalidDecapsulationKey;
+    use spec::Error::InvalidKey;
     let v = &handshakes[0].vector;
     let ct = spec::ml_kem::Ciphertext::from_public_slice(&v.ct);
     let check = |id: &str, description: &str, dk: Vec<u8>, want: Result<(), spec::Error>| {
@@ -787,13 +787,13 @@ fn decapsulation_key_vectors(
             "dk_hash_mismatch",
             "pqxdh_with_opk's decapsulation key with the first byte of its stored H(ek) (offset 3104) xor 0x01: the FIPS 203 §7.3 hash check refuses it.",
             hash_flipped,
-            Err(MlKemInvalidDecapsulationKey),
+            Err(InvalidKey),
         )?,
         check(
             "dk_stored_ek_not_reduced",
             "pqxdh_with_opk's decapsulation key with the first coefficient of its stored ek (offset 1536) set to 0xfff (>= 3329) and H(ek) (offset 3104) recomputed: it passes §7.3's hash check, and Lockstep's §7.2 check of the stored ek refuses it.",
             unreduced,
-            Err(MlKemInvalidDecapsulationKey),
+            Err(InvalidKey),
         )?,
     ])
 }
@@ -836,7 +836,9 @@ fn session(plan: SessionPlan<'_>) -> Result<SessionVector, GenerateError> {
     };
     let (outcome, state_after) = match (result, plan.want) {
         (Ok((new_state, output)), Ok(())) => (Outcome::Ok(native(&output)), encoded(&new_state)),
-        (Err(e), Err(want)) if e == want => (Outcome::Rejected(error_name(e)), plan.state.clone()),
+        (Err(e), Err(want)) if e == want => {
+            (Outcome::Rejected(e.name().to_owned()), plan.state.clone())
+        }
         (Ok(_), Err(want)) => return Err(unexpected(format!("{id}: succeeded; want {want:?}"))),
         (Err(e), _) => return Err(unexpected(format!("{id}: refused with {e:?}"))),
     };
@@ -1093,7 +1095,7 @@ fn accept_vector(
         let r = derive32(id, &format!("{index} / r"));
         let (outcome, state) = match (store.accept(&wire, &r), want) {
             (Ok((state, pt)), Ok(())) => (Outcome::Ok(native(&pt)), Some(encoded(&state))),
-            (Err(e), Err(want)) if e == want => (Outcome::Rejected(error_name(e)), None),
+            (Err(e), Err(want)) if e == want => (Outcome::Rejected(e.name().to_owned()), None),
             (Ok(_), Err(want)) => {
                 return Err(unexpected(format!(
                     "{id} delivery {index}: accepted; want {want:?}"
