@@ -250,25 +250,12 @@ fn slot(party: Party) -> usize {
 // The spec
 // ---------------------------------------------------------------------------------
 
-/// Bob's private prekeys on the spec side, and which one-time keys are left.
-#[derive(Clone)]
-struct SpecBob {
-    ik: spec::x25519::X25519SerializedScalar,
-    spk: spec::x25519::X25519SerializedScalar,
-    dk: spec::ml_kem::DecapsulationKey,
-    pq_available: bool,
-    pq_last_resort: bool,
-    opk: Option<spec::x25519::X25519SerializedScalar>,
-    /// SPEC §3.5: the `EK_A` of every PreKey message accepted under the last-resort
-    /// PQ prekey.
-    replay_record: Vec<spec::x25519::X25519SerializedPoint>,
-}
-
 /// The conversation through `lockstep-spec`'s session functions.
 #[derive(Clone, Default)]
 pub struct SpecDriver {
     states: [Option<spec::ratchet::State>; 2],
-    bob: Option<SpecBob>,
+    /// Bob's prekey store (SPEC §3.5), as the spec's value: what he still holds.
+    bob: Option<spec::session::PreKeyStore>,
     bundle: Option<spec::pqxdh::VerifiedPreKeyBundle>,
     /// The key and nonce of the last encryption or successful decryption.
     aead: Option<AeadUse>,
@@ -281,37 +268,17 @@ impl SpecDriver {
         Self::default()
     }
 
-    /// Bob's acceptance: look the prekeys up as the implementation's store does
-    /// (SPEC §3.5), run `session::accept`, and use up the one-time prekeys.
+    /// Bob's acceptance from his prekey store, by the spec's own rules (SPEC §3.5:
+    /// the look-up, the replay record, the consumption of one-time prekeys).
     fn accept(&mut self, message: &ByteSeq, r: &[u8; 32]) -> Result<Vec<u8>, Failure> {
-        let bob = self.bob.as_mut().ok_or(Failure::NoSession)?;
+        let store = self.bob.as_ref().ok_or(Failure::NoSession)?;
         let prekey_message = spec::wire::decode_prekey_message(message)?;
-        let header = &prekey_message.header;
-        if header.spk_id != SPK_ID || header.pqpk_id != PQPK_ID || !bob.pq_available {
-            return Err(Failure::Refused(lockstep_spec::Error::UnknownPreKey));
-        }
-        let opk = match header.opk_id {
-            Some(OPK_ID) => Some(
-                bob.opk
-                    .ok_or(Failure::Refused(lockstep_spec::Error::UnknownPreKey))?,
-            ),
-            Some(_) => return Err(Failure::Refused(lockstep_spec::Error::UnknownPreKey)),
-            None => None,
-        };
-        if bob.pq_last_resort {
-            spec::session::check_replay(&bob.replay_record, header)?;
-        }
-        let (state, plaintext, keys) = spec::session::accept(
-            &bob.ik,
-            &bob.spk,
-            &bob.dk,
-            opk.as_ref(),
-            &prekey_message,
-            &scalar(r),
-        )?;
+        let spk = spec::session::look_up_prekeys(store, &prekey_message.header)?.spk;
+        let (store, state, plaintext, keys) =
+            spec::session::accept_from_store(store, &prekey_message, &scalar(r))?;
         // RatchetInitBob's state (SPEC §4.4): RK = SK, DHs = SPK_B, no DHr.
         let initial = StateView {
-            dhs: bob.spk.to_public_array(),
+            dhs: spk.to_public_array(),
             dhr: None,
             rk: keys.sk.to_public_array(),
             cks: None,
@@ -325,14 +292,7 @@ impl SpecDriver {
         };
         self.aead = MessageView::parse(&message.to_native())
             .and_then(|message| spec_aead_use(&initial, &message));
-        if header.opk_id.is_some() {
-            bob.opk = None;
-        }
-        if bob.pq_last_resort {
-            bob.replay_record = spec::session::record_accepted(&bob.replay_record, header);
-        } else {
-            bob.pq_available = false;
-        }
+        self.bob = Some(store);
         self.states[slot(Party::Bob)] = Some(state);
         Ok(plaintext.to_native())
     }
@@ -399,14 +359,16 @@ impl Driver for SpecDriver {
             &scalar(&inputs.r_a),
         )?;
         self.states = [Some(alice), None];
-        self.bob = Some(SpecBob {
+        self.bob = Some(spec::session::PreKeyStore {
             ik: ik_b,
-            spk,
-            dk,
-            pq_available: true,
-            pq_last_resort: inputs.set_up.pq_last_resort,
-            opk,
-            replay_record: Vec::new(),
+            signed: vec![(SPK_ID, spk)],
+            post_quantum: vec![spec::session::PqPreKey {
+                id: PQPK_ID,
+                dk,
+                last_resort: inputs.set_up.pq_last_resort,
+                record: Vec::new(),
+            }],
+            one_time: opk.map(|opk| (OPK_ID, opk)).into_iter().collect(),
         });
         self.bundle = Some(verified);
         Ok(bytes.to_native())

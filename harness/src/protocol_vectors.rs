@@ -34,7 +34,9 @@ use lockstep_vectors::protocol::{
     Conversation, DeliverStep, OneTimePreKey, Outcome, Party, PqxdhVector, RejectedState,
     SendLostStep, SendStep, SkippedKey, StateVector, StateVectors, Step,
 };
-use spec::consts::{MAX_SKIP, MSG_PREKEY, PREKEY_HEADER_LEN, RATCHET_HEADER_LEN};
+use spec::consts::{
+    MAX_SKIP, MSG_PREKEY, PREKEY_HEADER_LEN, RATCHET_HEADER_LEN, STATE_OFFSET_COUNT,
+};
 use spec::ml_kem::{DecapsulationKey, Seed32};
 use spec::pqxdh::VerifiedPreKeyBundle;
 use spec::ratchet::State;
@@ -1014,9 +1016,9 @@ fn states(conversations: &[Conversation]) -> Result<StateVectors, GenerateError>
     ];
 
     let mut bad_count = bob_accepted.clone();
-    bad_count[272..276].copy_from_slice(&2001u32.to_be_bytes());
+    bad_count[STATE_OFFSET_COUNT..STATE_OFFSET_COUNT + 4].copy_from_slice(&2001u32.to_be_bytes());
     let mut short_count = alice_skipped.clone();
-    short_count[272..276].copy_from_slice(&1u32.to_be_bytes());
+    short_count[STATE_OFFSET_COUNT..STATE_OFFSET_COUNT + 4].copy_from_slice(&1u32.to_be_bytes());
     let mut duplicate = alice_skipped.clone();
     // The second key's (dh, n) made equal to the first's.
     let first = alice_skipped[276..276 + 36].to_vec();

@@ -27,4 +27,28 @@ fn impl_constants_equal_spec_constants() {
     assert_eq!(imp::BUNDLE_LEN, spec::BUNDLE_LEN);
     assert_eq!(imp::STATE_FIXED_LEN, spec::STATE_FIXED_LEN);
     assert_eq!(imp::SKIPPED_KEY_LEN, spec::SKIPPED_KEY_LEN);
+    assert_eq!(imp::STATE_FLAG_DHR, spec::STATE_FLAG_DHR);
+    assert_eq!(imp::STATE_FLAG_CKS, spec::STATE_FLAG_CKS);
+    assert_eq!(imp::STATE_FLAG_CKR, spec::STATE_FLAG_CKR);
+    assert_eq!(
+        imp::STATE_FLAG_PENDING_PREKEY,
+        spec::STATE_FLAG_PENDING_PREKEY
+    );
+    assert_eq!(imp::STATE_FLAG_PREKEY_HASH, spec::STATE_FLAG_PREKEY_HASH);
+    assert_eq!(imp::STATE_FLAGS_RESERVED, spec::STATE_FLAGS_RESERVED);
+    assert_eq!(imp::STATE_OFFSET_FLAGS, spec::STATE_OFFSET_FLAGS);
+    assert_eq!(imp::STATE_OFFSET_AD, spec::STATE_OFFSET_AD);
+    assert_eq!(imp::STATE_OFFSET_DHS, spec::STATE_OFFSET_DHS);
+    assert_eq!(imp::STATE_OFFSET_DHR, spec::STATE_OFFSET_DHR);
+    assert_eq!(imp::STATE_OFFSET_RK, spec::STATE_OFFSET_RK);
+    assert_eq!(imp::STATE_OFFSET_CKS, spec::STATE_OFFSET_CKS);
+    assert_eq!(imp::STATE_OFFSET_CKR, spec::STATE_OFFSET_CKR);
+    assert_eq!(imp::STATE_OFFSET_NS, spec::STATE_OFFSET_NS);
+    assert_eq!(imp::STATE_OFFSET_NR, spec::STATE_OFFSET_NR);
+    assert_eq!(imp::STATE_OFFSET_PN, spec::STATE_OFFSET_PN);
+    assert_eq!(
+        imp::STATE_OFFSET_PREKEY_HASH,
+        spec::STATE_OFFSET_PREKEY_HASH
+    );
+    assert_eq!(imp::STATE_OFFSET_COUNT, spec::STATE_OFFSET_COUNT);
 }

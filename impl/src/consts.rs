@@ -56,3 +56,44 @@ pub const BUNDLE_LEN: usize = 1807;
 pub const STATE_FIXED_LEN: usize = 276;
 /// SPEC §6: the length of one stored skipped key, `dh ‖ n ‖ mk`.
 pub const SKIPPED_KEY_LEN: usize = 68;
+
+// SPEC §6: the layout of a session state encoding (the same numbers as
+// lockstep_spec::consts; harness/tests/consts.rs keeps them equal).
+
+/// SPEC §6: flag bit 0, `DHr` present.
+pub const STATE_FLAG_DHR: u8 = 0x01;
+/// SPEC §6: flag bit 1, `CKs` present.
+pub const STATE_FLAG_CKS: u8 = 0x02;
+/// SPEC §6: flag bit 2, `CKr` present.
+pub const STATE_FLAG_CKR: u8 = 0x04;
+/// SPEC §6: flag bit 3, `pending_prekey` present.
+pub const STATE_FLAG_PENDING_PREKEY: u8 = 0x08;
+/// SPEC §6: flag bit 4, `prekey_hash` present.
+pub const STATE_FLAG_PREKEY_HASH: u8 = 0x10;
+/// SPEC §6: bits 5-7 of the flags, which must be zero.
+pub const STATE_FLAGS_RESERVED: u8 = 0xE0;
+
+/// SPEC §6: the offset of the flags.
+pub const STATE_OFFSET_FLAGS: usize = 1;
+/// SPEC §6: the offset of `AD`.
+pub const STATE_OFFSET_AD: usize = 2;
+/// SPEC §6: the offset of the `DHs` private key.
+pub const STATE_OFFSET_DHS: usize = 68;
+/// SPEC §6: the offset of `DHr`.
+pub const STATE_OFFSET_DHR: usize = 100;
+/// SPEC §6: the offset of `RK`.
+pub const STATE_OFFSET_RK: usize = 132;
+/// SPEC §6: the offset of `CKs`.
+pub const STATE_OFFSET_CKS: usize = 164;
+/// SPEC §6: the offset of `CKr`.
+pub const STATE_OFFSET_CKR: usize = 196;
+/// SPEC §6: the offset of `Ns`.
+pub const STATE_OFFSET_NS: usize = 228;
+/// SPEC §6: the offset of `Nr`.
+pub const STATE_OFFSET_NR: usize = 232;
+/// SPEC §6: the offset of `PN`.
+pub const STATE_OFFSET_PN: usize = 236;
+/// SPEC §6: the offset of `prekey_hash`.
+pub const STATE_OFFSET_PREKEY_HASH: usize = 240;
+/// SPEC §6: the offset of `count`.
+pub const STATE_OFFSET_COUNT: usize = 272;

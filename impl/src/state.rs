@@ -9,55 +9,35 @@ use zeroize::Zeroizing;
 
 use crate::Error;
 use crate::consts::{
-    AD_LEN, MAX_STORED_SKIPPED_KEYS, PREKEY_HEADER_LEN, SKIPPED_KEY_LEN, STATE_FIXED_LEN, VERSION,
+    AD_LEN, MAX_STORED_SKIPPED_KEYS, PREKEY_HEADER_LEN, SKIPPED_KEY_LEN, STATE_FIXED_LEN,
+    STATE_FLAG_CKR, STATE_FLAG_CKS, STATE_FLAG_DHR, STATE_FLAG_PENDING_PREKEY,
+    STATE_FLAG_PREKEY_HASH, STATE_FLAGS_RESERVED, STATE_OFFSET_AD, STATE_OFFSET_CKR,
+    STATE_OFFSET_CKS, STATE_OFFSET_COUNT, STATE_OFFSET_DHR, STATE_OFFSET_DHS, STATE_OFFSET_FLAGS,
+    STATE_OFFSET_NR, STATE_OFFSET_NS, STATE_OFFSET_PN, STATE_OFFSET_PREKEY_HASH, STATE_OFFSET_RK,
+    VERSION,
 };
 use crate::ratchet::{ChainKey, MessageKey, RootKey, SkippedKeys, State};
 use crate::x25519::PrivateKey;
 
-/// SPEC §6: flag bit 0, `DHr` present.
-const FLAG_DHR: u8 = 0x01;
-/// SPEC §6: flag bit 1, `CKs` present.
-const FLAG_CKS: u8 = 0x02;
-/// SPEC §6: flag bit 2, `CKr` present.
-const FLAG_CKR: u8 = 0x04;
-/// SPEC §6: flag bit 3, `pending_prekey` present.
-const FLAG_PENDING_PREKEY: u8 = 0x08;
-/// SPEC §6: flag bit 4, `prekey_hash` present.
-const FLAG_PREKEY_HASH: u8 = 0x10;
-/// SPEC §6: bits 5-7, which must be zero.
-const FLAGS_RESERVED: u8 = 0xE0;
-
-const OFFSET_FLAGS: usize = 1;
-const OFFSET_AD: usize = 2;
-const OFFSET_DHS: usize = 68;
-const OFFSET_DHR: usize = 100;
-const OFFSET_RK: usize = 132;
-const OFFSET_CKS: usize = 164;
-const OFFSET_CKR: usize = 196;
-const OFFSET_NS: usize = 228;
-const OFFSET_NR: usize = 232;
-const OFFSET_PN: usize = 236;
-const OFFSET_PREKEY_HASH: usize = 240;
-const OFFSET_COUNT: usize = 272;
 const KEY_LEN: usize = 32;
 
 /// SPEC §6: the flags byte of a state.
 fn flags(state: &State) -> u8 {
     let mut flags = 0;
     if state.dhr.is_some() {
-        flags |= FLAG_DHR;
+        flags |= STATE_FLAG_DHR;
     }
     if state.cks.is_some() {
-        flags |= FLAG_CKS;
+        flags |= STATE_FLAG_CKS;
     }
     if state.ckr.is_some() {
-        flags |= FLAG_CKR;
+        flags |= STATE_FLAG_CKR;
     }
     if state.pending_prekey.is_some() {
-        flags |= FLAG_PENDING_PREKEY;
+        flags |= STATE_FLAG_PENDING_PREKEY;
     }
     if state.prekey_hash.is_some() {
-        flags |= FLAG_PREKEY_HASH;
+        flags |= STATE_FLAG_PREKEY_HASH;
     }
     flags
 }
@@ -167,52 +147,57 @@ pub fn decode_state(bytes: &[u8]) -> Result<State, Error> {
     if bytes.len() < STATE_FIXED_LEN {
         return Err(Error::InvalidState);
     }
-    let flags = bytes[OFFSET_FLAGS];
-    if flags & FLAGS_RESERVED != 0 {
+    let flags = bytes[STATE_OFFSET_FLAGS];
+    if flags & STATE_FLAGS_RESERVED != 0 {
         return Err(Error::InvalidState);
     }
-    if flags & FLAG_PENDING_PREKEY != 0 && flags & FLAG_PREKEY_HASH != 0 {
+    if flags & STATE_FLAG_PENDING_PREKEY != 0 && flags & STATE_FLAG_PREKEY_HASH != 0 {
         return Err(Error::InvalidState);
     }
-    if flags & FLAG_CKR != 0 && flags & FLAG_DHR == 0 {
+    if flags & STATE_FLAG_CKR != 0 && flags & STATE_FLAG_DHR == 0 {
         return Err(Error::InvalidState);
     }
-    let count = match usize::try_from(u32_at(bytes, OFFSET_COUNT)?) {
+    let count = match usize::try_from(u32_at(bytes, STATE_OFFSET_COUNT)?) {
         Ok(count) if count <= MAX_STORED_SKIPPED_KEYS => count,
         _ => return Err(Error::InvalidState),
     };
     let mut expected_len = STATE_FIXED_LEN + SKIPPED_KEY_LEN * count;
-    if flags & FLAG_PENDING_PREKEY != 0 {
+    if flags & STATE_FLAG_PENDING_PREKEY != 0 {
         expected_len += PREKEY_HEADER_LEN;
     }
     if bytes.len() != expected_len {
         return Err(Error::InvalidState);
     }
-    let dhr = present(bytes, flags, FLAG_DHR, OFFSET_DHR)?;
-    let cks = present(bytes, flags, FLAG_CKS, OFFSET_CKS)?.map(ChainKey::from_bytes);
-    let ckr = present(bytes, flags, FLAG_CKR, OFFSET_CKR)?.map(ChainKey::from_bytes);
-    let prekey_hash = present(bytes, flags, FLAG_PREKEY_HASH, OFFSET_PREKEY_HASH)?;
+    let dhr = present(bytes, flags, STATE_FLAG_DHR, STATE_OFFSET_DHR)?;
+    let cks = present(bytes, flags, STATE_FLAG_CKS, STATE_OFFSET_CKS)?.map(ChainKey::from_bytes);
+    let ckr = present(bytes, flags, STATE_FLAG_CKR, STATE_OFFSET_CKR)?.map(ChainKey::from_bytes);
+    let prekey_hash = present(
+        bytes,
+        flags,
+        STATE_FLAG_PREKEY_HASH,
+        STATE_OFFSET_PREKEY_HASH,
+    )?;
     let skipped = decode_skipped_keys(bytes, count)?;
-    let pending_prekey = if flags & FLAG_PENDING_PREKEY != 0 {
+    let pending_prekey = if flags & STATE_FLAG_PENDING_PREKEY != 0 {
         let offset = STATE_FIXED_LEN + SKIPPED_KEY_LEN * count;
         Some(bytes[offset..].to_vec())
     } else {
         None
     };
     let mut ad = [0u8; AD_LEN];
-    ad.copy_from_slice(&bytes[OFFSET_AD..OFFSET_AD + AD_LEN]);
-    let dhs = PrivateKey::from_bytes(key_at(bytes, OFFSET_DHS)?);
+    ad.copy_from_slice(&bytes[STATE_OFFSET_AD..STATE_OFFSET_AD + AD_LEN]);
+    let dhs = PrivateKey::from_bytes(key_at(bytes, STATE_OFFSET_DHS)?);
     Ok(State {
         ad,
         dhs_public: *dhs.public_key().as_bytes(),
         dhs,
         dhr,
-        rk: RootKey::from_bytes(key_at(bytes, OFFSET_RK)?),
+        rk: RootKey::from_bytes(key_at(bytes, STATE_OFFSET_RK)?),
         cks,
         ckr,
-        ns: u32_at(bytes, OFFSET_NS)?,
-        nr: u32_at(bytes, OFFSET_NR)?,
-        pn: u32_at(bytes, OFFSET_PN)?,
+        ns: u32_at(bytes, STATE_OFFSET_NS)?,
+        nr: u32_at(bytes, STATE_OFFSET_NR)?,
+        pn: u32_at(bytes, STATE_OFFSET_PN)?,
         skipped,
         pending_prekey,
         prekey_hash,

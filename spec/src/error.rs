@@ -64,9 +64,8 @@ errors! {
     /// SPEC §4.5: the sending message number would pass `2^32 - 1`.
     ChainExhausted,
     /// SPEC §3.5: a PreKey message names a prekey id Bob's store does not hold
-    /// (never issued, or a one-time prekey already used). The spec's protocol
-    /// functions take Bob's keys as arguments and never return it; a prekey store
-    /// (the implementation's, the harness's spec driver) does.
+    /// (never issued, or a one-time prekey already used): the prekey store's
+    /// look-up, `session::look_up_prekeys`.
     UnknownPreKey,
     /// SPEC §5.2: a PreKey message for a session made from another PreKey message.
     PreKeyMismatch,

@@ -5,7 +5,9 @@
 //!   the ratchet (SPEC §4.4); until her first successful decryption, each message she
 //!   sends with [`encrypt`] is a PreKey message (SPEC §4.5, §5.2).
 //! - Bob: [`accept`] takes Alice's first PreKey message, runs PQXDH (SPEC §3.5),
-//!   starts the ratchet and decrypts it.
+//!   starts the ratchet and decrypts it; [`accept_from_store`] does the same from
+//!   his prekey store, a [`PreKeyStore`] value, looking the prekeys up and using
+//!   them up as SPEC §3.5 says ([`look_up_prekeys`], [`use_prekeys`]).
 //! - Both: [`encrypt`] and [`decrypt`] on wire bytes. A later PreKey message is
 //!   accepted only into the session its PreKey header made (SPEC §5.2).
 //!
@@ -158,6 +160,166 @@ pub fn record_accepted(
     out
 }
 
+/// SPEC §3.5: one post-quantum prekey Bob holds, with its replay record.
+#[derive(Clone)]
+pub struct PqPreKey {
+    /// `pqpk_id`.
+    pub id: u32,
+    /// The ML-KEM-1024 decapsulation key.
+    pub dk: DecapsulationKey,
+    /// Last-resort (kept after use, with a replay record) rather than one-time
+    /// (deleted after use).
+    pub last_resort: bool,
+    /// SPEC §3.5: the `EK_A` of every PreKey message accepted under this prekey
+    /// (only ever non-empty for a last-resort prekey).
+    pub record: Vec<X25519SerializedPoint>,
+}
+
+/// SPEC §3.5: Bob's prekey store as a value: his identity key and the private
+/// prekeys he still holds, by id. [`accept_from_store`] takes one and returns the
+/// next; nothing is changed in place.
+#[derive(Clone)]
+pub struct PreKeyStore {
+    /// `IK_B`: Bob's identity private key.
+    pub ik: X25519SerializedScalar,
+    /// Signed prekeys (`SPK_B`) by `spk_id`.
+    pub signed: Vec<(u32, X25519SerializedScalar)>,
+    /// Post-quantum prekeys (`PQPK_B`) by `pqpk_id`.
+    pub post_quantum: Vec<PqPreKey>,
+    /// One-time prekeys (`OPK_B`) by `opk_id`.
+    pub one_time: Vec<(u32, X25519SerializedScalar)>,
+}
+
+/// SPEC §3.5: the private prekeys a PreKey header names, looked up in a store.
+#[derive(Clone)]
+pub struct NamedPreKeys {
+    /// `SPK_B`.
+    pub spk: X25519SerializedScalar,
+    /// `PQPK_B`, with its kind and record.
+    pub pq: PqPreKey,
+    /// `OPK_B`, when the header names one.
+    pub opk: Option<X25519SerializedScalar>,
+}
+
+/// SPEC §3.5: Bob's store looks up the prekeys a PreKey header names, in the order
+/// `spk_id`, `pqpk_id`, `opk_id`, then applies the replay rule.
+///
+/// ```text
+/// SPK_B  = the signed prekey with id spk_id          error UnknownPreKey
+/// PQPK_B = the post-quantum prekey with id pqpk_id   error UnknownPreKey
+/// OPK_B  = the one-time prekey with id opk_id,
+///          if the header names one                   error UnknownPreKey
+/// if PQPK_B is last-resort and EK_A is in its record: error PreKeyReplay
+/// ```
+///
+/// # Errors
+///
+/// [`Error::UnknownPreKey`] for an id the store does not hold (never issued, or a
+/// one-time prekey already used); [`Error::PreKeyReplay`] from [`check_replay`].
+pub fn look_up_prekeys(store: &PreKeyStore, header: &PreKeyHeader) -> Result<NamedPreKeys, Error> {
+    let mut spk = None;
+    for (id, key) in &store.signed {
+        if *id == header.spk_id {
+            spk = Some(*key);
+        }
+    }
+    let spk = spk.ok_or(Error::UnknownPreKey)?;
+    let mut pq = None;
+    for key in &store.post_quantum {
+        if key.id == header.pqpk_id {
+            pq = Some(key.clone());
+        }
+    }
+    let pq = pq.ok_or(Error::UnknownPreKey)?;
+    let opk = match header.opk_id {
+        None => None,
+        Some(opk_id) => {
+            let mut opk = None;
+            for (id, key) in &store.one_time {
+                if *id == opk_id {
+                    opk = Some(*key);
+                }
+            }
+            Some(opk.ok_or(Error::UnknownPreKey)?)
+        }
+    };
+    if pq.last_resort {
+        check_replay(&pq.record, header)?;
+    }
+    Ok(NamedPreKeys { spk, pq, opk })
+}
+
+/// SPEC §3.5: the store after a PreKey message with `header` was accepted: the
+/// one-time prekeys it used are deleted (`OPK_B`, and `PQPK_B` if one-time), and a
+/// last-resort `PQPK_B` records `EK_A` ([`record_accepted`]).
+///
+/// ```text
+/// delete OPK_B (opk_id), if the header names one
+/// if PQPK_B is one-time: delete it
+/// else: add EK_A to PQPK_B's record
+/// ```
+pub fn use_prekeys(store: &PreKeyStore, header: &PreKeyHeader) -> PreKeyStore {
+    let mut post_quantum = Vec::new();
+    for key in &store.post_quantum {
+        if key.id != header.pqpk_id {
+            post_quantum.push(key.clone());
+        } else if key.last_resort {
+            let mut kept = key.clone();
+            kept.record = record_accepted(&key.record, header);
+            post_quantum.push(kept);
+        }
+    }
+    let mut one_time = Vec::new();
+    for (id, key) in &store.one_time {
+        if header.opk_id != Some(*id) {
+            one_time.push((*id, *key));
+        }
+    }
+    PreKeyStore {
+        ik: store.ik,
+        signed: store.signed.clone(),
+        post_quantum,
+        one_time,
+    }
+}
+
+/// SPEC §3.5 with §4.4 and §4.6: Bob accepts Alice's first PreKey message from his
+/// prekey store, and the store is used up as §3.5 says.
+///
+/// ```text
+/// keys = look up the prekeys the header names        SPEC §3.5
+/// state, pt = accept(IK_B, keys, message, r)
+/// store' = the store with those prekeys used          SPEC §3.5
+/// ```
+///
+/// Returns the store after the acceptance, the state, the plaintext and the PQXDH
+/// keys. On an error nothing is returned but the error: the caller keeps its store.
+///
+/// # Errors
+///
+/// Any error of [`look_up_prekeys`] or of [`accept`].
+pub fn accept_from_store(
+    store: &PreKeyStore,
+    message: &PreKeyMessage,
+    r: &X25519SerializedScalar,
+) -> Result<(PreKeyStore, State, ByteSeq, PqxdhKeys), Error> {
+    let keys = look_up_prekeys(store, &message.header)?;
+    let (state, plaintext, pqxdh_keys) = accept(
+        &store.ik,
+        &keys.spk,
+        &keys.pq.dk,
+        keys.opk.as_ref(),
+        message,
+        r,
+    )?;
+    Ok((
+        use_prekeys(store, &message.header),
+        state,
+        plaintext,
+        pqxdh_keys,
+    ))
+}
+
 /// SPEC §5, §5.2, §4.6: decode a message from the wire and decrypt it in this
 /// session.
 ///
@@ -236,6 +398,75 @@ mod tests {
 
     fn text(s: &str) -> ByteSeq {
         ByteSeq::from_public_slice(s.as_bytes())
+    }
+
+    /// A store of one signed prekey (id 1), a one-time and a last-resort PQ prekey
+    /// (ids 2, 3) and one one-time prekey (id 4). No key is used: the look-up and
+    /// the consumption read only ids and `EK_A`.
+    fn store() -> PreKeyStore {
+        let pq = |id, last_resort| PqPreKey {
+            id,
+            dk: DecapsulationKey::new(),
+            last_resort,
+            record: Vec::new(),
+        };
+        PreKeyStore {
+            ik: scalar(1),
+            signed: vec![(1, scalar(2))],
+            post_quantum: vec![pq(2, false), pq(3, true)],
+            one_time: vec![(4, scalar(3))],
+        }
+    }
+
+    fn header(pqpk_id: u32, opk_id: Option<u32>, ek_a: u8) -> PreKeyHeader {
+        PreKeyHeader {
+            ik_a: X25519SerializedPoint::from_seq(&counting(9, 32)),
+            ek_a: X25519SerializedPoint::from_seq(&counting(ek_a, 32)),
+            spk_id: 1,
+            pqpk_id,
+            opk_id,
+            ct: crate::ml_kem::Ciphertext::new(),
+        }
+    }
+
+    /// SPEC §3.5: ids the store does not hold are `UnknownPreKey`, in the order
+    /// `spk_id`, `pqpk_id`, `opk_id`; one-time prekeys go after use, a last-resort
+    /// one stays and refuses the same `EK_A` again (`PreKeyReplay`), not another.
+    #[test]
+    fn the_prekey_store_looks_up_uses_up_and_records() {
+        let store = store();
+        let mut wrong_spk = header(2, Some(4), 20);
+        wrong_spk.spk_id = 7;
+        let unknown = |h: &PreKeyHeader| look_up_prekeys(&store, h).err();
+        assert_eq!(unknown(&wrong_spk), Some(Error::UnknownPreKey));
+        assert_eq!(unknown(&header(5, None, 20)), Some(Error::UnknownPreKey));
+        assert_eq!(unknown(&header(2, Some(5), 20)), Some(Error::UnknownPreKey));
+
+        // One-time PQPK_B and OPK_B: both deleted once used.
+        let first = header(2, Some(4), 20);
+        let keys = look_up_prekeys(&store, &first).expect("held");
+        assert!(keys.opk.is_some() && !keys.pq.last_resort);
+        let used = use_prekeys(&store, &first);
+        assert_eq!(
+            look_up_prekeys(&used, &first).err(),
+            Some(Error::UnknownPreKey)
+        );
+        assert_eq!(used.post_quantum.len(), 1);
+        assert!(used.one_time.is_empty());
+
+        // Last-resort PQPK_B: kept, with EK_A recorded; the same EK_A is a replay.
+        let last_resort = header(3, None, 30);
+        let used = use_prekeys(&used, &last_resort);
+        assert_eq!(used.post_quantum.len(), 1);
+        assert_eq!(used.post_quantum[0].record.len(), 1);
+        assert_eq!(
+            look_up_prekeys(&used, &last_resort).err(),
+            Some(Error::PreKeyReplay)
+        );
+        assert!(look_up_prekeys(&used, &header(3, None, 31)).is_ok());
+        // The store it was made from is unchanged (a value, not a place).
+        assert_eq!(store.post_quantum.len(), 2);
+        assert_eq!(store.one_time.len(), 1);
     }
 
     /// Bob's private keys: identity, signed prekey, one-time prekey, ML-KEM pair.

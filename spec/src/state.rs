@@ -27,50 +27,17 @@
 
 use crate::Error;
 use crate::consts::{
-    AD_LEN, MAX_STORED_SKIPPED_KEYS, PREKEY_HEADER_LEN, SKIPPED_KEY_LEN, STATE_FIXED_LEN, VERSION,
+    AD_LEN, MAX_STORED_SKIPPED_KEYS, PREKEY_HEADER_LEN, SKIPPED_KEY_LEN, STATE_FIXED_LEN,
+    STATE_FLAG_CKR, STATE_FLAG_CKS, STATE_FLAG_DHR, STATE_FLAG_PENDING_PREKEY,
+    STATE_FLAG_PREKEY_HASH, STATE_FLAGS_RESERVED, STATE_OFFSET_AD, STATE_OFFSET_CKR,
+    STATE_OFFSET_CKS, STATE_OFFSET_COUNT, STATE_OFFSET_DHR, STATE_OFFSET_DHS, STATE_OFFSET_FLAGS,
+    STATE_OFFSET_NR, STATE_OFFSET_NS, STATE_OFFSET_PN, STATE_OFFSET_PREKEY_HASH, STATE_OFFSET_RK,
+    VERSION,
 };
 use crate::ratchet::{ChainKey, MessageKey, RootKey, SkippedKey, State};
 use crate::sha256::Sha256Digest;
 use crate::x25519::{X25519SerializedPoint, X25519SerializedScalar, x25519_base};
 use hacspec_lib::*;
-
-/// SPEC §6: flag bit 0, `DHr` present.
-const FLAG_DHR: u8 = 0x01;
-/// SPEC §6: flag bit 1, `CKs` present.
-const FLAG_CKS: u8 = 0x02;
-/// SPEC §6: flag bit 2, `CKr` present.
-const FLAG_CKR: u8 = 0x04;
-/// SPEC §6: flag bit 3, `pending_prekey` present.
-const FLAG_PENDING_PREKEY: u8 = 0x08;
-/// SPEC §6: flag bit 4, `prekey_hash` present.
-const FLAG_PREKEY_HASH: u8 = 0x10;
-/// SPEC §6: bits 5-7 of the flags, which must be zero.
-const FLAGS_RESERVED: u8 = 0xE0;
-
-/// SPEC §6: the offset of the flags.
-const OFFSET_FLAGS: usize = 1;
-/// SPEC §6: the offset of `AD`.
-const OFFSET_AD: usize = 2;
-/// SPEC §6: the offset of the `DHs` private key.
-const OFFSET_DHS: usize = 68;
-/// SPEC §6: the offset of `DHr`.
-const OFFSET_DHR: usize = 100;
-/// SPEC §6: the offset of `RK`.
-const OFFSET_RK: usize = 132;
-/// SPEC §6: the offset of `CKs`.
-const OFFSET_CKS: usize = 164;
-/// SPEC §6: the offset of `CKr`.
-const OFFSET_CKR: usize = 196;
-/// SPEC §6: the offset of `Ns`.
-const OFFSET_NS: usize = 228;
-/// SPEC §6: the offset of `Nr`.
-const OFFSET_NR: usize = 232;
-/// SPEC §6: the offset of `PN`.
-const OFFSET_PN: usize = 236;
-/// SPEC §6: the offset of `prekey_hash`.
-const OFFSET_PREKEY_HASH: usize = 240;
-/// SPEC §6: the offset of `count`.
-const OFFSET_COUNT: usize = 272;
 
 /// SPEC §6: the length of each key field (`DHs`, `DHr`, `RK`, `CKs`, `CKr`,
 /// `prekey_hash`, and a skipped key's `dh` and `mk`).
@@ -113,19 +80,19 @@ fn field(value: &ByteSeq, len: usize) -> ByteSeq {
 fn flags(state: &State) -> u8 {
     let mut flags = 0;
     if state.dhr.is_some() {
-        flags |= FLAG_DHR;
+        flags |= STATE_FLAG_DHR;
     }
     if state.cks.is_some() {
-        flags |= FLAG_CKS;
+        flags |= STATE_FLAG_CKS;
     }
     if state.ckr.is_some() {
-        flags |= FLAG_CKR;
+        flags |= STATE_FLAG_CKR;
     }
     if state.pending_prekey.is_some() {
-        flags |= FLAG_PENDING_PREKEY;
+        flags |= STATE_FLAG_PENDING_PREKEY;
     }
     if state.prekey_hash.is_some() {
-        flags |= FLAG_PREKEY_HASH;
+        flags |= STATE_FLAG_PREKEY_HASH;
     }
     flags
 }
@@ -260,28 +227,28 @@ pub fn decode_state(bytes: &ByteSeq) -> Result<State, Error> {
     if bytes.len() < STATE_FIXED_LEN {
         return Err(Error::InvalidState);
     }
-    let flags = U8::declassify(bytes[OFFSET_FLAGS]);
+    let flags = U8::declassify(bytes[STATE_OFFSET_FLAGS]);
     // a reserved flag bit set
-    if flags & FLAGS_RESERVED != 0 {
+    if flags & STATE_FLAGS_RESERVED != 0 {
         return Err(Error::InvalidState);
     }
     // pending_prekey and prekey_hash both present
-    if flags & FLAG_PENDING_PREKEY != 0 && flags & FLAG_PREKEY_HASH != 0 {
+    if flags & STATE_FLAG_PENDING_PREKEY != 0 && flags & STATE_FLAG_PREKEY_HASH != 0 {
         return Err(Error::InvalidState);
     }
     // a receiving chain without the ratchet key it belongs to (no reachable state
     // has one: CKr is only ever set together with DHr)
-    if flags & FLAG_CKR != 0 && flags & FLAG_DHR == 0 {
+    if flags & STATE_FLAG_CKR != 0 && flags & STATE_FLAG_DHR == 0 {
         return Err(Error::InvalidState);
     }
     // count over the limit
-    let count = match usize::try_from(read_u32be(bytes, OFFSET_COUNT)) {
+    let count = match usize::try_from(read_u32be(bytes, STATE_OFFSET_COUNT)) {
         Ok(count) if count <= MAX_STORED_SKIPPED_KEYS => count,
         _ => return Err(Error::InvalidState),
     };
     // a length other than the one the flags and count give
     let mut expected_len = STATE_FIXED_LEN + SKIPPED_KEY_LEN * count;
-    if flags & FLAG_PENDING_PREKEY != 0 {
+    if flags & STATE_FLAG_PENDING_PREKEY != 0 {
         expected_len += PREKEY_HEADER_LEN;
     }
     if bytes.len() != expected_len {
@@ -289,44 +256,57 @@ pub fn decode_state(bytes: &ByteSeq) -> Result<State, Error> {
     }
     // an absent field that is not all zeros
     let mut dhr = None;
-    if present(bytes, flags, FLAG_DHR, OFFSET_DHR)? {
+    if present(bytes, flags, STATE_FLAG_DHR, STATE_OFFSET_DHR)? {
         dhr = Some(X25519SerializedPoint::from_slice(
-            bytes, OFFSET_DHR, KEY_LEN,
+            bytes,
+            STATE_OFFSET_DHR,
+            KEY_LEN,
         ));
     }
     let mut cks = None;
-    if present(bytes, flags, FLAG_CKS, OFFSET_CKS)? {
-        cks = Some(ChainKey::from_slice(bytes, OFFSET_CKS, KEY_LEN));
+    if present(bytes, flags, STATE_FLAG_CKS, STATE_OFFSET_CKS)? {
+        cks = Some(ChainKey::from_slice(bytes, STATE_OFFSET_CKS, KEY_LEN));
     }
     let mut ckr = None;
-    if present(bytes, flags, FLAG_CKR, OFFSET_CKR)? {
-        ckr = Some(ChainKey::from_slice(bytes, OFFSET_CKR, KEY_LEN));
+    if present(bytes, flags, STATE_FLAG_CKR, STATE_OFFSET_CKR)? {
+        ckr = Some(ChainKey::from_slice(bytes, STATE_OFFSET_CKR, KEY_LEN));
     }
     let mut prekey_hash = None;
-    if present(bytes, flags, FLAG_PREKEY_HASH, OFFSET_PREKEY_HASH)? {
-        prekey_hash = Some(Sha256Digest::from_slice(bytes, OFFSET_PREKEY_HASH, KEY_LEN));
+    if present(
+        bytes,
+        flags,
+        STATE_FLAG_PREKEY_HASH,
+        STATE_OFFSET_PREKEY_HASH,
+    )? {
+        prekey_hash = Some(Sha256Digest::from_slice(
+            bytes,
+            STATE_OFFSET_PREKEY_HASH,
+            KEY_LEN,
+        ));
     }
     // two skipped keys with the same (dh, n)
     let skipped = decode_skipped_keys(bytes, count)?;
     let mut pending_prekey = None;
-    if flags & FLAG_PENDING_PREKEY != 0 {
+    if flags & STATE_FLAG_PENDING_PREKEY != 0 {
         let offset = STATE_FIXED_LEN + SKIPPED_KEY_LEN * count;
         pending_prekey = Some(bytes.slice(offset, PREKEY_HEADER_LEN));
     }
     Ok(State {
-        ad: bytes.slice(OFFSET_AD, AD_LEN),
-        dhs: X25519SerializedScalar::from_slice(bytes, OFFSET_DHS, KEY_LEN),
+        ad: bytes.slice(STATE_OFFSET_AD, AD_LEN),
+        dhs: X25519SerializedScalar::from_slice(bytes, STATE_OFFSET_DHS, KEY_LEN),
         // SPEC §6 stores the private key only; the public key is derived.
         dhs_public: x25519_base(&X25519SerializedScalar::from_slice(
-            bytes, OFFSET_DHS, KEY_LEN,
+            bytes,
+            STATE_OFFSET_DHS,
+            KEY_LEN,
         )),
         dhr,
-        rk: RootKey::from_slice(bytes, OFFSET_RK, KEY_LEN),
+        rk: RootKey::from_slice(bytes, STATE_OFFSET_RK, KEY_LEN),
         cks,
         ckr,
-        ns: read_u32be(bytes, OFFSET_NS),
-        nr: read_u32be(bytes, OFFSET_NR),
-        pn: read_u32be(bytes, OFFSET_PN),
+        ns: read_u32be(bytes, STATE_OFFSET_NS),
+        nr: read_u32be(bytes, STATE_OFFSET_NR),
+        pn: read_u32be(bytes, STATE_OFFSET_PN),
         skipped,
         pending_prekey,
         prekey_hash,

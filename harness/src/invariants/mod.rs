@@ -28,8 +28,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use lockstep_spec as spec;
 use spec::ByteSeq;
 use spec::consts::{
-    AD_LEN, MAX_SKIP, MAX_STORED_SKIPPED_KEYS, PREKEY_HEADER_LEN, SKIPPED_KEY_LEN, STATE_FIXED_LEN,
-    VERSION,
+    MAX_SKIP, MAX_STORED_SKIPPED_KEYS, PREKEY_HEADER_LEN, SKIPPED_KEY_LEN, STATE_FIXED_LEN, VERSION,
 };
 use spec::ratchet::{ChainKey, RootKey, kdf_ck, kdf_rk, message_key_material};
 use spec::wire::{Message, decode_message, encode_ratchet_message};

@@ -1,6 +1,12 @@
 //! Reading states and messages: the invariants' view of SPEC §6 state encodings and of wire messages.
 
 use super::*;
+use lockstep_spec::consts::{
+    STATE_FLAG_CKR, STATE_FLAG_CKS, STATE_FLAG_DHR, STATE_FLAG_PENDING_PREKEY,
+    STATE_FLAG_PREKEY_HASH, STATE_OFFSET_CKR, STATE_OFFSET_CKS, STATE_OFFSET_COUNT,
+    STATE_OFFSET_DHR, STATE_OFFSET_DHS, STATE_OFFSET_FLAGS, STATE_OFFSET_NR, STATE_OFFSET_NS,
+    STATE_OFFSET_PN, STATE_OFFSET_PREKEY_HASH, STATE_OFFSET_RK,
+};
 
 /// A skipped message key of a [`StateView`]: `(dh, n, mk)` (SPEC §6).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -61,10 +67,10 @@ impl StateView {
         if bytes.first() != Some(&VERSION) {
             return None;
         }
-        let flags = *bytes.get(1)?;
+        let flags = *bytes.get(STATE_OFFSET_FLAGS)?;
         let present = |bit: u8, value: [u8; 32]| (flags & bit != 0).then_some(value);
-        let count = usize::try_from(u32_at(bytes, 272)?).ok()?;
-        let pending = flags & 0x08 != 0;
+        let count = usize::try_from(u32_at(bytes, STATE_OFFSET_COUNT)?).ok()?;
+        let pending = flags & STATE_FLAG_PENDING_PREKEY != 0;
         let pending_len = if pending { PREKEY_HEADER_LEN } else { 0 };
         let expected = count
             .checked_mul(SKIPPED_KEY_LEN)?
@@ -82,15 +88,18 @@ impl StateView {
             });
         }
         Some(StateView {
-            dhs: array(bytes, 2 + AD_LEN)?,
-            dhr: present(0x01, array(bytes, 100)?),
-            rk: array(bytes, 132)?,
-            cks: present(0x02, array(bytes, 164)?),
-            ckr: present(0x04, array(bytes, 196)?),
-            ns: u32_at(bytes, 228)?,
-            nr: u32_at(bytes, 232)?,
-            pn: u32_at(bytes, 236)?,
-            prekey_hash: present(0x10, array(bytes, 240)?),
+            dhs: array(bytes, STATE_OFFSET_DHS)?,
+            dhr: present(STATE_FLAG_DHR, array(bytes, STATE_OFFSET_DHR)?),
+            rk: array(bytes, STATE_OFFSET_RK)?,
+            cks: present(STATE_FLAG_CKS, array(bytes, STATE_OFFSET_CKS)?),
+            ckr: present(STATE_FLAG_CKR, array(bytes, STATE_OFFSET_CKR)?),
+            ns: u32_at(bytes, STATE_OFFSET_NS)?,
+            nr: u32_at(bytes, STATE_OFFSET_NR)?,
+            pn: u32_at(bytes, STATE_OFFSET_PN)?,
+            prekey_hash: present(
+                STATE_FLAG_PREKEY_HASH,
+                array(bytes, STATE_OFFSET_PREKEY_HASH)?,
+            ),
             skipped,
             pending_prekey: pending,
         })

@@ -806,10 +806,6 @@ fn u32_at(state: &[u8], offset: usize, value: u32) -> Vec<u8> {
     with_bytes(state, offset, &value.to_be_bytes())
 }
 
-/// SPEC §6 offsets.
-const OFFSET_NS: usize = 228;
-const OFFSET_NR: usize = 232;
-
 struct SessionPlan<'a> {
     id: &'a str,
     source: &'a str,
@@ -888,8 +884,8 @@ fn session_vectors(
     let a0_ratchet = sent(c, 0)?[PREKEY_HEADER_LEN..].to_vec();
     let claims_spk = with_bytes(&a0_ratchet, 2, &handshakes[0].vector.spk_b);
 
-    let ns_max_minus_1 = u32_at(&alice_after_a2, OFFSET_NS, u32::MAX - 1);
-    let nr_max_minus_1 = u32_at(&bob_after_a2, OFFSET_NR, u32::MAX - 1);
+    let ns_max_minus_1 = u32_at(&alice_after_a2, spec::consts::STATE_OFFSET_NS, u32::MAX - 1);
+    let nr_max_minus_1 = u32_at(&bob_after_a2, spec::consts::STATE_OFFSET_NR, u32::MAX - 1);
 
     let source_mismatch =
         "docs/SPEC.md §5.2 (prekey_hash, PreKeyMismatch), §7; ratchet.json ratchet_in_order";
