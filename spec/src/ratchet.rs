@@ -15,12 +15,12 @@
 //! failed decryption hands back nothing but its [`Error`] and the caller still holds
 //! the state it had.
 //!
-//! Three cases SPEC §4.6's pseudocode does not reach are settled here and said where
-//! they apply: [`skip_message_keys`] keeps `MKSKIPPED` indexed by `(dh, n)`, as DR
-//! §3.2's dictionary is (a key stored twice replaces the first); [`ratchet_decrypt`]
-//! refuses a message that finds no receiving chain key as
-//! [`Error::DecryptionFailed`], and a message numbered `2^32 - 1` as
-//! [`Error::ChainExhausted`] rather than let `Nr` wrap.
+//! SPEC §4.6's pseudocode settles the edge cases and each is said where it applies:
+//! [`skip_message_keys`] keeps `MKSKIPPED` indexed by `(dh, n)`, as DR §3.2's
+//! dictionary is (a key stored twice replaces the first); [`ratchet_decrypt`]
+//! refuses a message that finds no receiving chain key (`if CKr is none`) as
+//! [`Error::DecryptionFailed`], and a message numbered `2^32 - 1` (`if Nr = 2^32 -
+//! 1`) as [`Error::ChainExhausted`] rather than let `Nr` wrap.
 
 use crate::Error;
 use crate::aead::{chacha20_poly1305_decrypt, chacha20_poly1305_encrypt};
@@ -579,10 +579,10 @@ pub fn dh_ratchet(
 /// and `pending_prekey` is cleared on success ("After Alice's first successful
 /// decryption").
 ///
-/// Two cases the pseudocode does not reach are refused: `CKr` still none after the
-/// steps above (a message on Alice's initial `DHr`, Bob's signed prekey, from which
-/// Bob never sends) as `DecryptionFailed`; and `Nr = 2^32 - 1` before the increment
-/// (a message numbered `2^32 - 1`, which no sender makes, SPEC §4.5) as
+/// The pseudocode's two refusals after `SkipMessageKeys(H.n)`: `CKr` still none (a
+/// message on Alice's initial `DHr`, Bob's signed prekey, from which Bob never
+/// sends) as `DecryptionFailed`; and `Nr = 2^32 - 1` before the increment (a
+/// message numbered `2^32 - 1`, which no sender makes, SPEC §4.5) as
 /// `ChainExhausted`, as on the sending side.
 ///
 /// # Errors
