@@ -232,7 +232,7 @@ pub fn associated_data(ik_a: &X25519SerializedPoint, ik_b: &X25519SerializedPoin
 /// DH3 = DH(EK_A, SPK_B)
 /// DH4 = DH(EK_A, OPK_B)                      only if the bundle has an OPK
 /// (CT, SS) = ENCAPS(PQPK_B, m)
-/// header = the PreKey header (SPEC §5.2): IK_A, EK_A, the prekey ids, CT
+/// header = the PreKey header (§5.2): IK_A, EK_A, spk_id, pqpk_id, opk_flag, opk_id, CT
 /// TH = SHA-256(header)
 /// SK = HKDF(salt = 0^32,
 ///           ikm  = F ‖ DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS,

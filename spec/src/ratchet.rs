@@ -467,7 +467,7 @@ fn store_skipped_key(skipped: Vec<SkippedKey>, key: SkippedKey) -> Vec<SkippedKe
 /// ```text
 /// SkipMessageKeys(until):
 ///     if CKr is none: return
-///     if Nr + MAX_SKIP < until: error TooManySkipped     (checked before any key is derived)
+///     if Nr + MAX_SKIP < until: error TooManySkipped     (before SkipMessageKeys derives any message key)
 ///     while Nr < until:
 ///         CKr, mk = KDF_CK(CKr)
 ///         append (DHr, Nr, mk) to MKSKIPPED; if it now holds more than
@@ -562,11 +562,16 @@ pub fn dh_ratchet(
 ///         pt = DECRYPT(mk, ct, AD ‖ H)           error DecryptionFailed
 ///         remove (H.dh, H.n) from MKSKIPPED
 ///         return pt
+///     if DHr is not none and H.dh = DHr and H.n < Nr:
+///         error Duplicate                        before any derivation
 ///     if DHr is none or H.dh != DHr:
 ///         SkipMessageKeys(H.pn)                  in the old receiving chain, if any
 ///         DHRatchet(H, r)
 ///     SkipMessageKeys(H.n)
-///     CKr, mk = KDF_CK(CKr); Nr = Nr + 1
+///     if CKr is none: error DecryptionFailed     (see below)
+///     CKr, mk = KDF_CK(CKr)
+///     if Nr = 2^32 - 1: error ChainExhausted
+///     Nr = Nr + 1
 ///     return DECRYPT(mk, ct, AD ‖ H)             error DecryptionFailed
 /// ```
 ///

@@ -1,0 +1,113 @@
+//! The pseudocode the spec's documentation quotes is docs/SPEC.md's, line for line.
+//!
+//! A `text` block in a doc comment of `spec/src/` is a quote when its first line is a
+//! line of one of SPEC.md's code blocks; then every line of it must be one too
+//! (spaces aside; a quote may leave off the annotation SPEC.md writes after a wide
+//! gap, such as a length). Blocks that quote RFCs or lay out encodings in their own
+//! words are not quotes of SPEC.md and are left alone. So when SPEC.md's pseudocode
+//! changes, the quotes that fell behind fail here, naming file and line.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// `line` with every run of whitespace made one space, and trimmed.
+fn normal(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every line of SPEC.md's fenced code blocks, normalised, with and without the
+/// annotation after its first gap of three or more spaces.
+fn spec_md_lines() -> BTreeSet<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("docs/SPEC.md")).expect("docs/SPEC.md");
+    let mut lines = BTreeSet::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if !in_block || line.trim().is_empty() {
+            continue;
+        }
+        lines.insert(normal(line));
+        let indent = line.len() - line.trim_start().len();
+        if let Some(gap) = line[indent..].find("   ") {
+            lines.insert(normal(&line[..indent + gap]));
+        }
+    }
+    lines
+}
+
+/// The `text` blocks of the doc comments of `source`: (line number of the block's
+/// first line, its lines without the `///` prefix).
+fn doc_text_blocks(source: &str) -> Vec<(usize, Vec<String>)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, Vec<String>)> = None;
+    for (i, line) in source.lines().enumerate() {
+        let Some(doc) = line.trim_start().strip_prefix("///") else {
+            continue;
+        };
+        let doc = doc.strip_prefix(' ').unwrap_or(doc);
+        match current.take() {
+            None if doc.trim() == "```text" => current = Some((i + 2, Vec::new())),
+            None => {}
+            Some(block) if doc.trim() == "```" => blocks.push(block),
+            Some((start, mut lines)) => {
+                if !doc.trim().is_empty() {
+                    lines.push(doc.to_owned());
+                }
+                current = Some((start, lines));
+            }
+        }
+    }
+    blocks
+}
+
+#[test]
+fn quoted_pseudocode_is_spec_md_s() {
+    let spec = spec_md_lines();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut quotes = 0;
+    let mut stale = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    for path in files {
+        let source = std::fs::read_to_string(&path).unwrap();
+        for (start, lines) in doc_text_blocks(&source) {
+            let Some(first) = lines.first() else { continue };
+            if !spec.contains(&normal(first)) {
+                continue;
+            }
+            quotes += 1;
+            for line in &lines {
+                if !spec.contains(&normal(line)) {
+                    let name = path.file_name().unwrap().to_string_lossy();
+                    stale.push(format!(
+                        "spec/src/{name} (block at line {start}): {}",
+                        line.trim()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "quotes that are not SPEC.md's:\n{}",
+        stale.join("\n")
+    );
+    // The quotes this test exists for (pqxdh, ratchet, wire): if none were found the
+    // test would pass vacuously.
+    assert!(quotes >= 15, "only {quotes} quoted blocks found");
+}
