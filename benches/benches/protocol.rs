@@ -41,9 +41,7 @@ use lockstep::consts::{
 };
 use lockstep::hkdf::hkdf;
 use lockstep::hmac::hmac_sha256;
-use lockstep::ml_kem::{
-    DECAPSULATION_KEY_LEN, DecapsulationKey, EncapsulationKey, generate_key_pair_derand,
-};
+use lockstep::ml_kem::{DECAPSULATION_KEY_LEN, DecapsulationKey, EncapsulationKey, keygen_derand};
 use lockstep::pqxdh::{IdentityKeyPair, VerifiedPreKeyBundle, sign_bundle};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
 use lockstep::wire::PreKeyBundle;
@@ -102,7 +100,7 @@ struct ImplParties {
 
 fn impl_parties() -> ImplParties {
     let bob = IdentityKeyPair::from_private_bytes(IK_B);
-    let (dk, ek) = generate_key_pair_derand(&PQ_SEED);
+    let (ek, dk) = keygen_derand(&PQ_SEED);
     let bundle = sign_bundle(
         &bob,
         SPK_ID,
@@ -298,7 +296,7 @@ fn baseline_handshake(k: &HandshakeInputs, plaintext: &[u8]) -> Option<(Vec<u8>,
     let dh2 = ek_a.diffie_hellman(&k.ik_b_pub).ok()?;
     let dh3 = ek_a.diffie_hellman(&k.spk_pub).ok()?;
     let dh4 = ek_a.diffie_hellman(&k.opk_pub).ok()?;
-    let (ct, ss) = k.pqpk.encapsulate_derand(&M);
+    let (ss, ct) = k.pqpk.encapsulate_derand(&M);
     let th = Sha256::digest(&k.prekey_header);
     let sk = pqxdh_kdf(
         [

@@ -177,7 +177,7 @@ fn handshake(v: &PqxdhVector, m: &mut Mismatches<'_>) {
     let mut seed = [0u8; 64];
     seed[..32].copy_from_slice(&v.pqpk_d);
     seed[32..].copy_from_slice(&v.pqpk_z);
-    let (dk, ek) = ml_kem::generate_key_pair_derand(&seed);
+    let (ek, dk) = ml_kem::keygen_derand(&seed);
     m.same(id, "pqpk_b", &ek.as_bytes()[..], &v.pqpk_b);
     m.same(id, "pqpk_b_private", &dk.to_bytes()[..], &v.pqpk_b_private);
     let bundle = pqxdh::sign_bundle(

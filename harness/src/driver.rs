@@ -485,7 +485,7 @@ impl Driver for ImplDriver {
         use lockstep::x25519::PrivateKey;
         let ik_b = IdentityKeyPair::from_private_bytes(inputs.ik_b);
         let spk = PrivateKey::from_bytes(inputs.spk_b);
-        let (dk, ek) = lockstep::ml_kem::generate_key_pair_derand(&inputs.pq_seed);
+        let (ek, dk) = lockstep::ml_kem::keygen_derand(&inputs.pq_seed);
         let opk = inputs
             .set_up
             .opk

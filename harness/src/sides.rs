@@ -457,11 +457,12 @@ impl Primitives for Impl {
     }
 
     fn xeddsa_sign(k: &[u8; 32], msg: &[u8], z: &[u8; 64]) -> [u8; 64] {
-        lockstep::xeddsa::sign(&lockstep::x25519::PrivateKey::from_bytes(*k), msg, z).to_bytes()
+        lockstep::xeddsa::xeddsa_sign(&lockstep::x25519::PrivateKey::from_bytes(*k), msg, z)
+            .to_bytes()
     }
 
     fn xeddsa_verify(u: &[u8; 32], msg: &[u8], signature: &[u8; 64]) -> bool {
-        lockstep::xeddsa::verify(
+        lockstep::xeddsa::xeddsa_verify(
             &lockstep::x25519::PublicKey::from_bytes(*u),
             msg,
             &lockstep::xeddsa::Signature::from_bytes(*signature),
@@ -470,13 +471,13 @@ impl Primitives for Impl {
     }
 
     fn ml_kem_keygen(seed: &[u8; 64]) -> (Vec<u8>, Vec<u8>) {
-        let (dk, ek) = lockstep::ml_kem::generate_key_pair_derand(seed);
+        let (ek, dk) = lockstep::ml_kem::keygen_derand(seed);
         (ek.as_bytes().to_vec(), dk.to_bytes().to_vec())
     }
 
     fn ml_kem_encaps(ek: &[u8], m: &[u8; 32]) -> Result<(Vec<u8>, [u8; 32]), Refusal> {
         let ek = lockstep::ml_kem::EncapsulationKey::from_bytes(ek).map_err(impl_refusal)?;
-        let (c, k) = ek.encapsulate_derand(m);
+        let (k, c) = ek.encapsulate_derand(m);
         Ok((c.as_bytes().to_vec(), *k.as_bytes()))
     }
 

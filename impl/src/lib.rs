@@ -32,7 +32,7 @@
 //! both ways.
 //!
 //! ```
-//! use lockstep::ml_kem::generate_key_pair;
+//! use lockstep::ml_kem::keygen;
 //! use lockstep::pqxdh::{IdentityKeyPair, sign_bundle_with_rng};
 //! use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
 //! use lockstep::wire::PreKeyBundle;
@@ -49,7 +49,7 @@
 //! let bob_identity = IdentityKeyPair::generate(&mut rng);
 //! let spk = PrivateKey::generate(&mut rng);
 //! let opk = PrivateKey::generate(&mut rng);
-//! let (pq_dk, pq_ek) = generate_key_pair(&mut rng);
+//! let (pq_ek, pq_dk) = keygen(&mut rng);
 //! let mut store = InMemoryPreKeyStore::new();
 //! store.add_signed_prekey(1, &spk);
 //! store.add_pq_prekey(2, &pq_dk, PqPreKeyKind::LastResort);

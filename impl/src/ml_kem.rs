@@ -101,8 +101,9 @@ impl EncapsulationKey {
         self.0.as_slice()
     }
 
-    /// FIPS 203 Algorithm 17, `ML-KEM.Encaps_internal(ek, m)`: the ciphertext `c` and
-    /// the shared secret `K` for the randomness `m`.
+    /// FIPS 203 Algorithm 17, `ML-KEM.Encaps_internal(ek, m)`: the shared secret `K`
+    /// and the ciphertext `c` for the randomness `m`, in FIPS 203's order `(K, c)`, as
+    /// the spec's `ml_kem::encaps` returns them.
     ///
     /// `m` must be 32 fresh random bytes for each call; reusing one reveals `K` to
     /// anyone who saw the earlier ciphertext. Use [`EncapsulationKey::encapsulate`]
@@ -111,15 +112,15 @@ impl EncapsulationKey {
     pub fn encapsulate_derand(
         &self,
         m: &[u8; ENCAPSULATION_SEED_LEN],
-    ) -> (Ciphertext, SharedSecret) {
+    ) -> (SharedSecret, Ciphertext) {
         let (c, k) = mlkem1024::encapsulate(&self.0, *m);
-        (Ciphertext(c), SharedSecret(k))
+        (SharedSecret(k), Ciphertext(c))
     }
 
     /// FIPS 203 Algorithm 20, `ML-KEM.Encaps(ek)`: draws `m` (32 bytes) from `rng` and
     /// calls [`EncapsulationKey::encapsulate_derand`], so a seeded `rng` gives the
     /// spec's result for the same bytes.
-    pub fn encapsulate<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> (Ciphertext, SharedSecret) {
+    pub fn encapsulate<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> (SharedSecret, Ciphertext) {
         let mut m = Zeroizing::new([0u8; ENCAPSULATION_SEED_LEN]);
         rng.fill_bytes(m.as_mut_slice());
         self.encapsulate_derand(&m)
@@ -333,8 +334,8 @@ impl fmt::Debug for SharedSecret {
 }
 
 /// FIPS 203 Algorithm 16, `ML-KEM.KeyGen_internal(d, z)`, with `seed = d ‖ z`: the
-/// decapsulation key and the encapsulation key (note the order: FIPS 203 returns
-/// `(ek, dk)`; here the secret comes first, as in libcrux).
+/// encapsulation key and the decapsulation key, in FIPS 203's order `(ek, dk)` and
+/// under the spec's name (`lockstep_spec::ml_kem::keygen(d, z)`).
 ///
 /// libcrux's `generate_key_pair(randomness)` splits its 64 bytes the same way:
 /// `randomness[..32]` is `d`, the seed of K-PKE key generation, and `randomness[32..]`
@@ -342,29 +343,25 @@ impl fmt::Debug for SharedSecret {
 /// `keygen_seed` vectors give their `seed` as `d ‖ z`, and `tests/ml_kem_oracle.rs`
 /// checks the split against RustCrypto's `DecapsulationKey::from_seed`.
 ///
-/// `seed` must be 64 fresh random bytes; use [`generate_key_pair`] unless you are
+/// `seed` must be 64 fresh random bytes; use [`keygen`] unless you are
 /// replaying a vector.
 #[must_use]
-pub fn generate_key_pair_derand(
-    seed: &[u8; KEY_GENERATION_SEED_LEN],
-) -> (DecapsulationKey, EncapsulationKey) {
+pub fn keygen_derand(seed: &[u8; KEY_GENERATION_SEED_LEN]) -> (EncapsulationKey, DecapsulationKey) {
     let (dk, ek) = mlkem1024::generate_key_pair(*seed).into_parts();
     let dk = ExpandedKey(dk);
     // Generated keys are reduced by construction (ByteEncode₁₂ of values below q):
     // no §7.2 check is needed.
     let ek = EncapsulationKey(ek);
-    (DecapsulationKey { dk, ek: ek.clone() }, ek)
+    (ek.clone(), DecapsulationKey { dk, ek })
 }
 
 /// FIPS 203 Algorithm 19, `ML-KEM.KeyGen()`: draws `d ‖ z` (64 bytes, `d` first) from
-/// `rng` and calls [`generate_key_pair_derand`], so a seeded `rng` gives the spec's
+/// `rng` and calls [`keygen_derand`], so a seeded `rng` gives the spec's
 /// keys for the same bytes.
-pub fn generate_key_pair<R: CryptoRng + ?Sized>(
-    rng: &mut R,
-) -> (DecapsulationKey, EncapsulationKey) {
+pub fn keygen<R: CryptoRng + ?Sized>(rng: &mut R) -> (EncapsulationKey, DecapsulationKey) {
     let mut seed = Zeroizing::new([0u8; KEY_GENERATION_SEED_LEN]);
     rng.fill_bytes(seed.as_mut_slice());
-    generate_key_pair_derand(&seed)
+    keygen_derand(&seed)
 }
 
 /// Writes the first bytes of a public value in hex, then `…`.
@@ -389,23 +386,23 @@ mod tests {
 
     #[test]
     fn encapsulate_then_decapsulate_agrees() {
-        let (dk, ek) = generate_key_pair_derand(&seed(1));
+        let (ek, dk) = keygen_derand(&seed(1));
         assert_eq!(dk.encapsulation_key(), &ek);
-        let (c, k) = ek.encapsulate_derand(&[7; 32]);
+        let (k, c) = ek.encapsulate_derand(&[7; 32]);
         assert_eq!(dk.decapsulate(&c), k);
         // Deterministic: the same inputs give the same outputs.
-        let (c2, k2) = ek.encapsulate_derand(&[7; 32]);
+        let (k2, c2) = ek.encapsulate_derand(&[7; 32]);
         assert_eq!((c, k), (c2, k2));
     }
 
     #[test]
     fn key_bytes_round_trip() {
-        let (dk, ek) = generate_key_pair_derand(&seed(2));
+        let (ek, dk) = keygen_derand(&seed(2));
         let dk2 = DecapsulationKey::from_bytes(dk.to_bytes().as_slice()).unwrap();
         assert_eq!(dk2, dk);
         assert_eq!(dk2.encapsulation_key(), &ek);
         assert_eq!(EncapsulationKey::from_bytes(ek.as_bytes()).unwrap(), ek);
-        let (c, _) = ek.encapsulate_derand(&[3; 32]);
+        let (_, c) = ek.encapsulate_derand(&[3; 32]);
         assert_eq!(Ciphertext::from_bytes(c.as_bytes()).unwrap(), c);
         // The layout of FIPS 203 Algorithm 16 line 3: dk = dk_PKE ‖ ek ‖ H(ek) ‖ z.
         let bytes = dk.to_bytes();
@@ -418,8 +415,8 @@ mod tests {
 
     #[test]
     fn tampered_ciphertext_gives_the_implicit_rejection_key() {
-        let (dk, ek) = generate_key_pair_derand(&seed(3));
-        let (c, k) = ek.encapsulate_derand(&[9; 32]);
+        let (ek, dk) = keygen_derand(&seed(3));
+        let (k, c) = ek.encapsulate_derand(&[9; 32]);
         for position in [0, 1407, 1408, CIPHERTEXT_LEN - 1] {
             let mut bytes = *c.as_bytes();
             bytes[position] ^= 0x01;
@@ -440,8 +437,8 @@ mod tests {
 
     #[test]
     fn debug_prints_no_secret() {
-        let (dk, ek) = generate_key_pair_derand(&seed(4));
-        let (c, k) = ek.encapsulate_derand(&[5; 32]);
+        let (ek, dk) = keygen_derand(&seed(4));
+        let (k, c) = ek.encapsulate_derand(&[5; 32]);
         assert_eq!(format!("{dk:?}"), "DecapsulationKey(<redacted>)");
         assert_eq!(format!("{k:?}"), "ml_kem::SharedSecret(<redacted>)");
         let printed_ek = format!("{ek:?}");
@@ -456,8 +453,8 @@ mod tests {
 
     #[test]
     fn from_bytes_rejects_wrong_lengths() {
-        let (dk, ek) = generate_key_pair_derand(&seed(5));
-        let (c, _) = ek.encapsulate_derand(&[1; 32]);
+        let (ek, dk) = keygen_derand(&seed(5));
+        let (_, c) = ek.encapsulate_derand(&[1; 32]);
         let dk_bytes = dk.to_bytes();
         for len in [0, ENCAPSULATION_KEY_LEN - 1, ENCAPSULATION_KEY_LEN + 1] {
             let mut bytes = ek.as_bytes().to_vec();
@@ -501,7 +498,7 @@ mod tests {
 
     #[test]
     fn encapsulation_key_with_a_coefficient_of_q_or_more_is_rejected() {
-        let (_, ek) = generate_key_pair_derand(&seed(6));
+        let (ek, _) = keygen_derand(&seed(6));
         for (index, value) in [(0, 3329), (1, 3329), (1023, 4095), (517, 3330)] {
             let mut bytes = *ek.as_bytes();
             set_coefficient(&mut bytes, index, value);
@@ -518,7 +515,7 @@ mod tests {
 
     #[test]
     fn decapsulation_key_with_a_corrupted_hash_or_ek_is_rejected() {
-        let (dk, _) = generate_key_pair_derand(&seed(7));
+        let (_, dk) = keygen_derand(&seed(7));
         let good = dk.to_bytes();
         // H(ek) is dk[3104..3136].
         let mut bytes = *good;
@@ -544,7 +541,7 @@ mod tests {
     #[test]
     fn decapsulation_key_whose_stored_ek_is_not_reduced_is_rejected() {
         use sha3::Digest;
-        let (dk, _) = generate_key_pair_derand(&seed(8));
+        let (_, dk) = keygen_derand(&seed(8));
         let mut bytes = *dk.to_bytes();
         let ek_end = EK_OFFSET_IN_DK + ENCAPSULATION_KEY_LEN;
         set_coefficient(&mut bytes[EK_OFFSET_IN_DK..], 10, 3329);
@@ -567,7 +564,7 @@ mod tests {
     }
 
     #[test]
-    fn generate_key_pair_draws_d_then_z_from_the_rng() {
+    fn keygen_draws_d_then_z_from_the_rng() {
         /// Hands out the bytes 0, 1, 2, ... in order.
         struct Counter(u8);
         impl rand_core::TryRng for Counter {
@@ -596,15 +593,15 @@ mod tests {
         for (b, i) in counting.iter_mut().zip(0u8..) {
             *b = i;
         }
-        let (dk, ek) = generate_key_pair(&mut Counter(0));
-        let (dk2, ek2) = generate_key_pair_derand(&counting);
+        let (ek, dk) = keygen(&mut Counter(0));
+        let (ek2, dk2) = keygen_derand(&counting);
         assert_eq!(dk, dk2);
         assert_eq!(ek, ek2);
-        let (c, k) = ek2.encapsulate(&mut Counter(64));
+        let (k, c) = ek2.encapsulate(&mut Counter(64));
         let mut m = [0u8; ENCAPSULATION_SEED_LEN];
         for (b, i) in m.iter_mut().zip(64u8..) {
             *b = i;
         }
-        assert_eq!((c, k), ek2.encapsulate_derand(&m));
+        assert_eq!((k, c), ek2.encapsulate_derand(&m));
     }
 }

@@ -158,11 +158,11 @@ pub fn sign_bundle(
         ik_b: *ik_b.public.as_bytes(),
         spk_id,
         spk_b: *spk_b.as_bytes(),
-        spk_sig: xeddsa::sign(&ik_b.private, &encode_ec(spk_b.as_bytes()), z_spk),
+        spk_sig: xeddsa::xeddsa_sign(&ik_b.private, &encode_ec(spk_b.as_bytes()), z_spk),
         pqpk_id,
         pq_last_resort,
         pqpk_b: Box::new(*pqpk_b.as_bytes()),
-        pqpk_sig: xeddsa::sign(&ik_b.private, &encode_kem(pqpk_b.as_bytes()), z_pqpk),
+        pqpk_sig: xeddsa::xeddsa_sign(&ik_b.private, &encode_kem(pqpk_b.as_bytes()), z_pqpk),
         opk: opk.map(|(id, key)| (id, *key.as_bytes())),
     }
 }
@@ -207,9 +207,9 @@ pub fn sign_bundle_with_rng<R: CryptoRng + ?Sized>(
 /// [`Error::InvalidKey`] (SPEC §7 `InvalidKey`) if `PQPK_B` fails §7.2.
 pub fn verify_bundle(bundle: &PreKeyBundle) -> Result<VerifiedPreKeyBundle, Error> {
     let ik_b = PublicKey::from_bytes(bundle.ik_b);
-    xeddsa::verify(&ik_b, &encode_ec(&bundle.spk_b), &bundle.spk_sig)
+    xeddsa::xeddsa_verify(&ik_b, &encode_ec(&bundle.spk_b), &bundle.spk_sig)
         .map_err(|_| Error::InvalidSignature)?;
-    xeddsa::verify(&ik_b, &encode_kem(&bundle.pqpk_b), &bundle.pqpk_sig)
+    xeddsa::xeddsa_verify(&ik_b, &encode_kem(&bundle.pqpk_b), &bundle.pqpk_sig)
         .map_err(|_| Error::InvalidSignature)?;
     let pqpk_b = EncapsulationKey::from_bytes(&bundle.pqpk_b[..]).map_err(|_| Error::InvalidKey)?;
     Ok(VerifiedPreKeyBundle {
@@ -307,7 +307,7 @@ pub fn initiate(
         None => (None, None),
     };
     // (CT, SS) = ENCAPS(PQPK_B, m)
-    let (ct, ss) = bundle.pqpk_b.encapsulate_derand(m);
+    let (ss, ct) = bundle.pqpk_b.encapsulate_derand(m);
     // header = IK_A, EK_A, the prekey ids, CT
     let header = PreKeyHeader {
         ik_a: *ik_a.public.as_bytes(),

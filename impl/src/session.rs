@@ -412,7 +412,7 @@ impl Session {
 mod tests {
     use super::*;
     use crate::consts::{MAX_PLAINTEXT_LEN, MAX_SKIP, PREKEY_HEADER_LEN};
-    use crate::ml_kem::generate_key_pair_derand;
+    use crate::ml_kem::keygen_derand;
     use crate::pqxdh::sign_bundle;
     use crate::wire::PreKeyBundle;
 
@@ -430,7 +430,7 @@ mod tests {
         let identity = IdentityKeyPair::from_private_bytes([0x10; 32]);
         let spk = PrivateKey::from_bytes([0x30; 32]);
         let opk = PrivateKey::from_bytes([0x50; 32]);
-        let (dk, ek) = generate_key_pair_derand(&[0x70; 64]);
+        let (ek, dk) = keygen_derand(&[0x70; 64]);
         let bundle = sign_bundle(
             &identity,
             SPK_ID,

@@ -52,7 +52,7 @@ const P_MINUS_1: [u8; 32] = {
 pub struct Signature([u8; SIGNATURE_LEN]);
 
 impl Signature {
-    /// The signature with these 64 bytes. Any bytes are accepted here; [`verify`]
+    /// The signature with these 64 bytes. Any bytes are accepted here; [`xeddsa_verify`]
     /// decides.
     #[must_use]
     pub fn from_bytes(bytes: [u8; SIGNATURE_LEN]) -> Self {
@@ -112,7 +112,11 @@ fn hash_mod_q(parts: &[&[u8]]) -> Scalar {
 /// XEdDSA §3 `xeddsa_sign(k, M, Z)` with `Z` given: the 64 random bytes are an input,
 /// so the spec and this implementation can be run on the same bytes.
 #[must_use]
-pub fn sign(private_key: &PrivateKey, message: &[u8], random: &[u8; RANDOM_LEN]) -> Signature {
+pub fn xeddsa_sign(
+    private_key: &PrivateKey,
+    message: &[u8],
+    random: &[u8; RANDOM_LEN],
+) -> Signature {
     // A, a = calculate_key_pair(k)
     let (a_point, a) = calculate_key_pair(private_key);
     // r = hash_1(a || M || Z) (mod q)
@@ -132,14 +136,14 @@ pub fn sign(private_key: &PrivateKey, message: &[u8], random: &[u8; RANDOM_LEN])
 }
 
 /// XEdDSA §3 signing with `Z` drawn from `rng`.
-pub fn sign_with_rng<R: CryptoRng + ?Sized>(
+pub fn xeddsa_sign_with_rng<R: CryptoRng + ?Sized>(
     private_key: &PrivateKey,
     message: &[u8],
     rng: &mut R,
 ) -> Signature {
     let mut random = Zeroizing::new([0u8; RANDOM_LEN]);
     rng.fill_bytes(random.as_mut());
-    sign(private_key, message, &random)
+    xeddsa_sign(private_key, message, &random)
 }
 
 /// XEdDSA §2.3 `convert_mont(u)`: the Edwards point with `y = (u - 1) / (u + 1)` and
@@ -169,7 +173,11 @@ fn is_canonical_field_element(u: &[u8; 32]) -> bool {
 /// # Errors
 /// [`Error::InvalidSignature`] if `u >= p`, `s >= q`, `u` is not the u-coordinate of
 /// a point on the curve, or `R != sB - hA`. The error does not say which.
-pub fn verify(public_key: &PublicKey, message: &[u8], signature: &Signature) -> Result<(), Error> {
+pub fn xeddsa_verify(
+    public_key: &PublicKey,
+    message: &[u8],
+    signature: &Signature,
+) -> Result<(), Error> {
     let u = public_key.as_bytes();
     let (r_bytes, s_bytes) = signature.0.split_at(32);
     let r_bytes: [u8; 32] = r_bytes.try_into().map_err(|_| Error::InvalidSignature)?;
@@ -208,17 +216,17 @@ mod tests {
     fn sign_then_verify_and_every_flipped_bit_fails() {
         let private_key = key(3);
         let public_key = private_key.public_key();
-        let signature = sign(&private_key, b"message", &[7; RANDOM_LEN]);
-        assert_eq!(verify(&public_key, b"message", &signature), Ok(()));
+        let signature = xeddsa_sign(&private_key, b"message", &[7; RANDOM_LEN]);
+        assert_eq!(xeddsa_verify(&public_key, b"message", &signature), Ok(()));
         assert_eq!(
-            verify(&public_key, b"messagf", &signature),
+            xeddsa_verify(&public_key, b"messagf", &signature),
             Err(Error::InvalidSignature)
         );
         for bit in 0..SIGNATURE_LEN * 8 {
             let mut forged = signature.to_bytes();
             forged[bit / 8] ^= 1 << (bit % 8);
             assert_eq!(
-                verify(&public_key, b"message", &Signature::from_bytes(forged)),
+                xeddsa_verify(&public_key, b"message", &Signature::from_bytes(forged)),
                 Err(Error::InvalidSignature),
                 "bit {bit}"
             );
@@ -233,7 +241,7 @@ mod tests {
             0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
         ];
         let private_key = key(5);
-        let signature = sign(&private_key, b"m", &[1; RANDOM_LEN]).to_bytes();
+        let signature = xeddsa_sign(&private_key, b"m", &[1; RANDOM_LEN]).to_bytes();
         // s + q as 256-bit integers (s < q < 2^253, so no carry out of 256 bits).
         let mut forged = signature;
         let mut carry = 0u16;
@@ -243,7 +251,7 @@ mod tests {
             carry = sum >> 8;
         }
         assert_eq!(
-            verify(
+            xeddsa_verify(
                 &private_key.public_key(),
                 b"m",
                 &Signature::from_bytes(forged)
@@ -255,13 +263,13 @@ mod tests {
     #[test]
     fn a_public_key_of_p_or_more_is_rejected() {
         let private_key = key(9);
-        let signature = sign(&private_key, b"m", &[2; RANDOM_LEN]);
+        let signature = xeddsa_sign(&private_key, b"m", &[2; RANDOM_LEN]);
         // With bit 255 set, u is at least 2^255 > p: not canonical, although the
         // RFC 7748 decoding that ignores bit 255 would give the same point.
         let mut u = *private_key.public_key().as_bytes();
         u[31] |= 0x80;
         assert_eq!(
-            verify(&PublicKey::from_bytes(u), b"m", &signature),
+            xeddsa_verify(&PublicKey::from_bytes(u), b"m", &signature),
             Err(Error::InvalidSignature)
         );
     }

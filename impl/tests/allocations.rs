@@ -14,7 +14,7 @@
 //! store's capacity already there: `2 + k` blocks for `k` keys (before the keys
 //! were boxed it was 2).
 
-use lockstep::ml_kem::generate_key_pair;
+use lockstep::ml_kem::keygen;
 use lockstep::pqxdh::{IdentityKeyPair, sign_bundle_with_rng};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
 use lockstep::x25519::PrivateKey;
@@ -38,7 +38,7 @@ fn one_allocation_per_message_the_output() {
 
     let bob_identity = IdentityKeyPair::generate(&mut rng);
     let spk = PrivateKey::generate(&mut rng);
-    let (pq_dk, pq_ek) = generate_key_pair(&mut rng);
+    let (pq_ek, pq_dk) = keygen(&mut rng);
     let mut store = InMemoryPreKeyStore::new();
     store.add_signed_prekey(1, &spk);
     store.add_pq_prekey(2, &pq_dk, PqPreKeyKind::LastResort);

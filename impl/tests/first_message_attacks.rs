@@ -24,7 +24,7 @@
 use curve25519_dalek::constants::EIGHT_TORSION;
 use curve25519_dalek::montgomery::MontgomeryPoint;
 use lockstep::Error;
-use lockstep::ml_kem::generate_key_pair_derand;
+use lockstep::ml_kem::keygen_derand;
 use lockstep::pqxdh::{IdentityKeyPair, sign_bundle};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
 use lockstep::wire::PreKeyBundle;
@@ -69,7 +69,7 @@ fn set_up(with_opk: bool) -> (Bob, Session) {
     let identity = IdentityKeyPair::from_private_bytes([0x10; 32]);
     let spk = PrivateKey::from_bytes([0x30; 32]);
     let opk = PrivateKey::from_bytes([0x50; 32]);
-    let (dk, ek) = generate_key_pair_derand(&[0x70; 64]);
+    let (ek, dk) = keygen_derand(&[0x70; 64]);
     let bundle = sign_bundle(
         &identity,
         SPK_ID,
@@ -213,7 +213,7 @@ fn a_new_last_resort_key_starts_a_new_record() {
     let (mut bob, mut alice) = set_up(false);
     let first = alice.encrypt(b"first").unwrap();
     Session::accept_with(&bob.identity, &mut bob.store, &first, &[0x40; 32]).unwrap();
-    let (dk, _) = generate_key_pair_derand(&[0x71; 64]);
+    let (_, dk) = keygen_derand(&[0x71; 64]);
     bob.store
         .add_pq_prekey(PQPK_ID, &dk, PqPreKeyKind::LastResort);
     assert_eq!(

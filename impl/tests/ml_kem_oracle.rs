@@ -49,7 +49,7 @@ fn libcrux_and_rustcrypto_agree_on_keygen_encaps_and_decaps() {
     for case in 0..KEY_PAIRS {
         let mut seed = [0u8; 64];
         rng.fill_bytes(&mut seed);
-        let (dk, ek) = lockstep::ml_kem::generate_key_pair_derand(&seed);
+        let (ek, dk) = lockstep::ml_kem::keygen_derand(&seed);
         let theirs = theirs_from_seed(&seed);
 
         assert_eq!(
@@ -66,7 +66,7 @@ fn libcrux_and_rustcrypto_agree_on_keygen_encaps_and_decaps() {
         for _ in 0..ENCAPSULATIONS {
             let mut m = [0u8; 32];
             rng.fill_bytes(&mut m);
-            let (c, k) = ek.encapsulate_derand(&m);
+            let (k, c) = ek.encapsulate_derand(&m);
             let (their_c, their_k) = theirs
                 .encapsulation_key()
                 .encapsulate_deterministic(&B32::from(m));
@@ -126,13 +126,13 @@ fn libcrux_and_rustcrypto_agree_on_keygen_encaps_and_decaps() {
 
 #[test]
 fn seeded_rng_gives_both_sides_the_same_keys_and_ciphertexts() {
-    // `generate_key_pair` and `encapsulate` draw d ‖ z and m from the rng in that
+    // `keygen` and `encapsulate` draw d ‖ z and m from the rng in that
     // order; replaying the same stream into the other side must match.
     let mut ours_rng = rng();
     let mut their_rng = ours_rng.clone();
     for case in 0..20 {
-        let (dk, ek) = lockstep::ml_kem::generate_key_pair(&mut ours_rng);
-        let (c, k) = ek.encapsulate(&mut ours_rng);
+        let (ek, dk) = lockstep::ml_kem::keygen(&mut ours_rng);
+        let (k, c) = ek.encapsulate(&mut ours_rng);
 
         let mut seed = [0u8; 64];
         their_rng.fill_bytes(&mut seed);
@@ -173,7 +173,7 @@ fn both_sides_refuse_the_same_encapsulation_keys() {
     for case in 0..100 {
         let mut seed = [0u8; 64];
         rng.fill_bytes(&mut seed);
-        let (_, ek) = lockstep::ml_kem::generate_key_pair_derand(&seed);
+        let (ek, _) = lockstep::ml_kem::keygen_derand(&seed);
         let mut bytes = *ek.as_bytes();
         // A coefficient in 0..4096: at or over q = 3329 about one time in five.
         let index = usize::try_from(rng.next_u32()).expect("u32 fits usize") % 1024;
@@ -203,7 +203,7 @@ fn both_sides_refuse_the_same_decapsulation_keys() {
     for case in 0..100 {
         let mut seed = [0u8; 64];
         rng.fill_bytes(&mut seed);
-        let (dk, _) = lockstep::ml_kem::generate_key_pair_derand(&seed);
+        let (_, dk) = lockstep::ml_kem::keygen_derand(&seed);
         let mut bytes = *dk.to_bytes();
         // One flipped bit anywhere in dk: in dk_PKE or z it is not detected (FIPS 203
         // §7.3 checks only H(ek)); in ek or H(ek) it is.

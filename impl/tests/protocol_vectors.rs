@@ -24,11 +24,11 @@ use lockstep_vectors::protocol::{
 };
 use subtle::ConstantTimeEq;
 
-fn keygen(v: &PqxdhVector) -> (ml_kem::DecapsulationKey, ml_kem::EncapsulationKey) {
+fn keygen(v: &PqxdhVector) -> (ml_kem::EncapsulationKey, ml_kem::DecapsulationKey) {
     let mut seed = [0u8; 64];
     seed[..32].copy_from_slice(&v.pqpk_d);
     seed[32..].copy_from_slice(&v.pqpk_z);
-    ml_kem::generate_key_pair_derand(&seed)
+    ml_kem::keygen_derand(&seed)
 }
 
 fn verified(v: &PqxdhVector) -> pqxdh::VerifiedPreKeyBundle {
@@ -76,7 +76,7 @@ fn pqxdh_json_handshakes_reproduce() {
         });
 
         // ML-KEM key generation from d ‖ z.
-        let (dk, ek) = keygen(v);
+        let (ek, dk) = keygen(v);
         assert_eq!(&ek.as_bytes()[..], &v.pqpk_b[..], "{id}: pqpk_b");
         assert_eq!(
             &dk.to_bytes()[..],

@@ -36,7 +36,7 @@ use std::os::unix::fs::FileExt;
 use std::sync::{Mutex, PoisonError};
 
 use lockstep::consts::{SKIPPED_KEY_LEN, STATE_FIXED_LEN};
-use lockstep::ml_kem::generate_key_pair;
+use lockstep::ml_kem::keygen;
 use lockstep::pqxdh::{IdentityKeyPair, sign_bundle_with_rng};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, PreKeyStore, Session};
 use lockstep::x25519::PrivateKey;
@@ -270,7 +270,7 @@ fn prekey_store_wipes_removed_and_replaced_keys() -> io::Result<()> {
         }
         store.add_one_time_prekey(id, &key);
     }
-    let (pq_dk, pq_ek) = generate_key_pair(&mut rng);
+    let (pq_ek, pq_dk) = keygen(&mut rng);
     // Windows of dk_PKE (bytes 0..1536) and of z (the last 32): the secret parts of
     // the expanded key, not its copy of the public ek.
     needles.add(
@@ -280,7 +280,7 @@ fn prekey_store_wipes_removed_and_replaced_keys() -> io::Result<()> {
     );
     store.add_pq_prekey(2, &pq_dk, PqPreKeyKind::OneTime);
     drop(pq_dk);
-    let (last_resort_dk, _) = generate_key_pair(&mut rng);
+    let (_, last_resort_dk) = keygen(&mut rng);
     store.add_pq_prekey(3, &last_resort_dk, PqPreKeyKind::LastResort);
     drop(last_resort_dk);
     assert_all_seen(&needles)?;
@@ -340,7 +340,7 @@ fn ratchet_wipes_used_and_evicted_skipped_keys() -> io::Result<()> {
     let mut rng = ChaCha20Rng::from_seed([0x7a; 32]);
     let bob_identity = IdentityKeyPair::generate(&mut rng);
     let spk = PrivateKey::generate(&mut rng);
-    let (pq_dk, pq_ek) = generate_key_pair(&mut rng);
+    let (pq_ek, pq_dk) = keygen(&mut rng);
     let mut store = InMemoryPreKeyStore::new();
     store.add_signed_prekey(1, &spk);
     store.add_pq_prekey(2, &pq_dk, PqPreKeyKind::LastResort);
