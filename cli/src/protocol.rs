@@ -200,7 +200,7 @@ fn handshake(v: &PqxdhVector, m: &mut Mismatches<'_>) {
         Ok(out) => out,
         Err(e) => return m.fail(id, format!("initiate refused: {e:?}")),
     };
-    m.same(id, "sk (Alice)", keys.sk.expose_for_tests(), &v.sk);
+    m.same(id, "sk (Alice)", keys.sk.expose_secret(), &v.sk);
     m.same(id, "ad (Alice)", &keys.ad, &v.ad);
     m.same(id, "th (Alice)", &keys.th, &v.th);
     m.same(
@@ -211,7 +211,7 @@ fn handshake(v: &PqxdhVector, m: &mut Mismatches<'_>) {
     );
     match pqxdh::respond(&ik_b, &spk_b, &dk, opk.as_ref().map(|(_, k)| k), &header) {
         Ok(bob) => {
-            m.same(id, "sk (Bob)", bob.sk.expose_for_tests(), &v.sk);
+            m.same(id, "sk (Bob)", bob.sk.expose_secret(), &v.sk);
             m.same(id, "ad (Bob)", &bob.ad, &v.ad);
             m.same(id, "th (Bob)", &bob.th, &v.th);
         }

@@ -82,7 +82,7 @@ fn kdf_rk_is_hkdf_split_and_both_parties_agree() {
             return TestResult::failed();
         };
         let (imp_rk, imp_ck) = imp::kdf_rk(&imp::RootKey::from_bytes(rk), &dh);
-        let imp_out = (*imp_rk.expose_for_tests(), *imp_ck.expose_for_tests());
+        let imp_out = (*imp_rk.expose_secret(), *imp_ck.expose_secret());
         TestResult::from_bool(
             spec_kdf_rk(&rk, &ab) == expected
                 && spec_kdf_rk(&rk, &ba) == expected
@@ -104,8 +104,8 @@ fn kdf_ck_is_two_hmacs() {
         TestResult::from_bool(
             key32(&ByteSeq::from_seq(&s_next).to_native()) == next
                 && key32(&ByteSeq::from_seq(&s_mk).to_native()) == mk
-                && *i_next.expose_for_tests() == next
-                && *i_mk.expose_for_tests() == mk
+                && *i_next.expose_secret() == next
+                && *i_mk.expose_secret() == mk
                 && next != mk,
         )
     }

@@ -95,10 +95,11 @@ impl fmt::Debug for VerifiedPreKeyBundle {
 pub struct SharedKey([u8; SK_LEN]);
 
 impl SharedKey {
-    /// The secret bytes, for the vector suites only.
+    /// The secret bytes. A call is where `SK` leaves its type: the vector suites
+    /// compare it with recorded values; nothing in a session needs it.
     #[doc(hidden)]
     #[must_use]
-    pub fn expose_for_tests(&self) -> &[u8; SK_LEN] {
+    pub fn expose_secret(&self) -> &[u8; SK_LEN] {
         &self.0
     }
 

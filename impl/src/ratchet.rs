@@ -57,10 +57,11 @@ macro_rules! secret_key {
                 $name(bytes)
             }
 
-            /// The secret bytes, for the vector suites only.
+            /// The secret bytes. A call is where the key leaves its type: the SPEC §6
+            /// state encoding (`state::encode_state`) and the vector suites.
             #[doc(hidden)]
             #[must_use]
-            pub fn expose_for_tests(&self) -> &[u8; KEY_LEN] {
+            pub fn expose_secret(&self) -> &[u8; KEY_LEN] {
                 &self.0
             }
         }

@@ -58,13 +58,13 @@ pub fn encode_state(state: &State) -> Zeroizing<Vec<u8>> {
     out.extend_from_slice(&state.ad);
     out.extend_from_slice(&state.dhs.to_bytes()[..]);
     out.extend_from_slice(&state.dhr.unwrap_or([0u8; KEY_LEN]));
-    out.extend_from_slice(state.rk.expose_for_tests());
+    out.extend_from_slice(state.rk.expose_secret());
     match &state.cks {
-        Some(cks) => out.extend_from_slice(cks.expose_for_tests()),
+        Some(cks) => out.extend_from_slice(cks.expose_secret()),
         None => out.extend_from_slice(&[0u8; KEY_LEN]),
     }
     match &state.ckr {
-        Some(ckr) => out.extend_from_slice(ckr.expose_for_tests()),
+        Some(ckr) => out.extend_from_slice(ckr.expose_secret()),
         None => out.extend_from_slice(&[0u8; KEY_LEN]),
     }
     out.extend_from_slice(&state.ns.to_be_bytes());
@@ -77,7 +77,7 @@ pub fn encode_state(state: &State) -> Zeroizing<Vec<u8>> {
     for (dh, n, mk) in state.skipped.iter_oldest_first() {
         out.extend_from_slice(dh);
         out.extend_from_slice(&n.to_be_bytes());
-        out.extend_from_slice(mk.expose_for_tests());
+        out.extend_from_slice(mk.expose_secret());
     }
     if let Some(pending_prekey) = &state.pending_prekey {
         out.extend_from_slice(pending_prekey);

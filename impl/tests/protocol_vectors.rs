@@ -125,7 +125,7 @@ fn pqxdh_json_handshakes_reproduce() {
 
         // Alice: SK, AD, the PreKey header (with CT).
         let (keys, header) = pqxdh::initiate(&ik_a, &verified, &v.ek_a_private, &v.m).unwrap();
-        assert_eq!(keys.sk.expose_for_tests(), &v.sk, "{id}: sk (Alice)");
+        assert_eq!(keys.sk.expose_secret(), &v.sk, "{id}: sk (Alice)");
         assert_eq!(keys.ad, v.ad, "{id}: ad (Alice)");
         assert_eq!(keys.th, v.th, "{id}: th (Alice)");
         assert_eq!(header.ct.as_bytes()[..], v.ct[..], "{id}: ct");
@@ -138,7 +138,7 @@ fn pqxdh_json_handshakes_reproduce() {
         // Bob: the same SK and AD from the header.
         let bob_keys =
             pqxdh::respond(&ik_b, &spk_b, &dk, opk.as_ref().map(|(_, k)| k), &header).unwrap();
-        assert_eq!(bob_keys.sk.expose_for_tests(), &v.sk, "{id}: sk (Bob)");
+        assert_eq!(bob_keys.sk.expose_secret(), &v.sk, "{id}: sk (Bob)");
         assert_eq!(bob_keys.ad, v.ad, "{id}: ad (Bob)");
         assert_eq!(bob_keys.th, v.th, "{id}: th (Bob)");
     }
@@ -203,8 +203,8 @@ fn ratchet_json_conversations_reproduce() {
                     assert_eq!(&after[..], &s.sender_state[..], "{what}: sender_state");
                     // The key schedule.
                     let (ck_after, mk) = kdf_ck(&ChainKey::from_bytes(s.ck_before));
-                    assert_eq!(ck_after.expose_for_tests(), &s.ck_after, "{what}: ck_after");
-                    assert_eq!(mk.expose_for_tests(), &s.mk, "{what}: mk");
+                    assert_eq!(ck_after.expose_secret(), &s.ck_after, "{what}: ck_after");
+                    assert_eq!(mk.expose_secret(), &s.mk, "{what}: mk");
                     let (key, nonce) = message_key_material(&mk);
                     let want_key = lockstep::aead::Key::from_bytes(s.aead_key);
                     assert!(bool::from(key.ct_eq(&want_key)), "{what}: aead_key");
