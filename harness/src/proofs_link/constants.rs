@@ -107,7 +107,7 @@ pub(super) fn check_constants(
         match spec.get(c.name.as_str()) {
             None => failures.push(format!(
                 "{file}:{}: constant {} has a SPEC comment but the link check does not know it \
-                 (add it to spec_constants in harness/src/proofs_link/)",
+                 (add it to spec_constants in harness/src/proofs_link/bytes.rs)",
                 c.line, c.name
             )),
             Some(want) if *want != c.bytes => failures.push(format!(
