@@ -35,6 +35,7 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
 use lockstep::aead;
+use lockstep::bundle::{OneTimePreKeyId, PqPreKeyId, SignedPreKeyId};
 use lockstep::consts::{
     AD_LEN, CK_CONSTANT, EC_PREFIX, F, INFO_MESSAGE_KEYS, INFO_PQXDH, INFO_RATCHET, MK_CONSTANT,
     PREKEY_HEADER_LEN, RATCHET_HEADER_LEN,
@@ -127,9 +128,9 @@ fn impl_parties() -> ImplParties {
 /// A fresh store of Bob's private prekeys (`accept` consumes the one-time ones).
 fn impl_store(parties: &ImplParties) -> InMemoryPreKeyStore {
     let mut store = InMemoryPreKeyStore::new();
-    store.add_signed_prekey(SPK_ID, &PrivateKey::from_bytes(SPK));
-    store.add_pq_prekey(PQPK_ID, &parties.dk, PqPreKeyKind::OneTime);
-    store.add_one_time_prekey(OPK_ID, &PrivateKey::from_bytes(OPK));
+    store.add_signed_prekey(SignedPreKeyId(SPK_ID), &PrivateKey::from_bytes(SPK));
+    store.add_pq_prekey(PqPreKeyId(PQPK_ID), &parties.dk, PqPreKeyKind::OneTime);
+    store.add_one_time_prekey(OneTimePreKeyId(OPK_ID), &PrivateKey::from_bytes(OPK));
     store
 }
 

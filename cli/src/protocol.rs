@@ -15,6 +15,7 @@
 //! states that are.)
 
 use lockstep::Error;
+use lockstep::bundle::{OneTimePreKeyId, PqPreKeyId, SignedPreKeyId};
 use lockstep::ml_kem;
 use lockstep::pqxdh::{self, IdentityKeyPair};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
@@ -132,16 +133,22 @@ impl Mismatches<'_> {
 /// Bob's prekey store for a handshake.
 fn bob_store(v: &PqxdhVector) -> Result<InMemoryPreKeyStore, Error> {
     let mut store = InMemoryPreKeyStore::new();
-    store.add_signed_prekey(v.spk_id, &PrivateKey::from_bytes(v.spk_b_private));
+    store.add_signed_prekey(
+        SignedPreKeyId(v.spk_id),
+        &PrivateKey::from_bytes(v.spk_b_private),
+    );
     let dk = ml_kem::DecapsulationKey::from_bytes(&v.pqpk_b_private)?;
     let kind = if v.pq_last_resort {
         PqPreKeyKind::LastResort
     } else {
         PqPreKeyKind::OneTime
     };
-    store.add_pq_prekey(v.pqpk_id, &dk, kind);
+    store.add_pq_prekey(PqPreKeyId(v.pqpk_id), &dk, kind);
     if let Some(opk) = &v.opk {
-        store.add_one_time_prekey(opk.id, &PrivateKey::from_bytes(opk.private));
+        store.add_one_time_prekey(
+            OneTimePreKeyId(opk.id),
+            &PrivateKey::from_bytes(opk.private),
+        );
     }
     Ok(store)
 }

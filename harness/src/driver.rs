@@ -10,6 +10,7 @@
 //! transcripts compare refusals as well as outputs: the two sides must refuse the
 //! same input for the same reason.
 
+use lockstep::bundle::{OneTimePreKeyId, PqPreKeyId, SignedPreKeyId};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
 use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
@@ -511,15 +512,15 @@ impl Driver for ImplDriver {
             &inputs.r_a,
         )?;
         let mut store = InMemoryPreKeyStore::new();
-        store.add_signed_prekey(SPK_ID, &spk);
+        store.add_signed_prekey(SignedPreKeyId(SPK_ID), &spk);
         let kind = if inputs.set_up.pq_last_resort {
             PqPreKeyKind::LastResort
         } else {
             PqPreKeyKind::OneTime
         };
-        store.add_pq_prekey(PQPK_ID, &dk, kind);
+        store.add_pq_prekey(PqPreKeyId(PQPK_ID), &dk, kind);
         if let Some(opk) = &opk {
-            store.add_one_time_prekey(OPK_ID, opk);
+            store.add_one_time_prekey(OneTimePreKeyId(OPK_ID), opk);
         }
         self.sessions = [Some(alice), None];
         self.bob_identity = Some(ik_b);

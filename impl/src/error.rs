@@ -16,7 +16,9 @@ macro_rules! errors {
         /// The variants are deliberately coarse where detail would help an attacker:
         /// a failed decryption does not say whether the tag, the length or the key was
         /// wrong. The first fifteen are the protocol's errors (SPEC §7, first table);
-        /// the rest come only from the primitive modules (SPEC §7, second table).
+        /// the rest come only from the primitive modules and from this crate's
+        /// application API, sealed storage and the identity check (SPEC §7, second
+        /// table).
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[non_exhaustive]
         pub enum Error {
@@ -106,11 +108,20 @@ errors! {
     /// SPEC §7 `MacMismatch`: a message authentication code did not verify.
     MacMismatch => "MAC verification failed",
     /// SPEC §7 `InvalidTagLength`: a truncated MAC tag was shorter than this crate
-    /// accepts (see [`crate::hmac::MIN_TAG_LEN`]) or longer than the full tag.
+    /// accepts (see `hmac::MIN_TAG_LEN`) or longer than the full tag.
     InvalidTagLength => "MAC tag length out of range",
     /// SPEC §7 `InvalidLength`; FIPS 203 §7.2, §7.3 (the type check): a fixed-size
     /// byte string (an ML-KEM key or ciphertext) had the wrong length.
     InvalidLength => "byte string of the wrong length",
+    /// SPEC §7 `UntrustedIdentity`: the identity check given to
+    /// [`crate::Session::accept_trusted`] declined Alice's identity key `IK_A`; no
+    /// session was made and the prekey store is unchanged.
+    UntrustedIdentity => "the identity check declined the peer's identity key",
+    /// SPEC §7 `SealedDataInvalid` (SPEC §6.1): sealed storage that is too short,
+    /// was sealed as another kind of value, or does not authenticate under the
+    /// storage key given (a wrong key, or changed bytes). The error does not say
+    /// which.
+    SealedDataInvalid => "sealed data does not open under this storage key",
 }
 
 impl core::error::Error for Error {}
@@ -126,6 +137,6 @@ mod tests {
             assert_eq!(e.name(), format!("{e:?}"));
             assert!(Error::ALL[..i].iter().all(|other| other.name() != e.name()));
         }
-        assert_eq!(Error::ALL.len(), 20);
+        assert_eq!(Error::ALL.len(), 22);
     }
 }

@@ -6,20 +6,38 @@
 //! `docs/ARCHITECTURE.md`), so this crate has no SHA-256, ChaCha20 or field
 //! arithmetic of its own.
 //!
+//! The application API, always public:
+//!
+//! | module | what | spec |
+//! |---|---|---|
+//! | [`keys`] | identity key pair, prekeys, public keys | SPEC §3.1 |
+//! | [`bundle`] | the prekey bundle: typed ids, a builder that signs, verification | `lockstep_spec::pqxdh`, `wire`; SPEC §3.2, §3.3 |
+//! | [`session`] | `Session` (initiate, accept, encrypt, decrypt), the prekey store | `lockstep_spec::session`; SPEC §3.5, §3.6, §4.5, §5.2 |
+//! | [`storage`] | sessions and keys sealed under a storage key | SPEC §6.1 |
+//! | [`consts`] | every constant of SPEC §1 | `lockstep_spec::consts` |
+//!
+//! The low-level API, public only with the `hazmat` feature (the harness, the
+//! benchmarks and the fuzz targets enable it), mirrors the spec module by module:
+//!
 //! | module | spec module | built on |
 //! |---|---|---|
-//! | [`x25519`] | `lockstep_spec::x25519` | x25519-dalek 3 |
-//! | [`hmac`] | `lockstep_spec::hmac` | hmac 0.13, sha2 0.11 |
-//! | [`hkdf`] | `lockstep_spec::hkdf` | hkdf 0.13, sha2 0.11 |
-//! | [`aead`] | `lockstep_spec::aead` | chacha20poly1305 0.11 |
-//! | [`ml_kem`] | `lockstep_spec::ml_kem` | libcrux-ml-kem 0.0.11 (ML-KEM-1024) |
-//! | [`xeddsa`] | `lockstep_spec::xeddsa` | curve25519-dalek 5, sha2 0.11 |
-//! | [`consts`] | `lockstep_spec::consts` | SPEC §1 |
-//! | [`wire`] | `lockstep_spec::wire` | SPEC §2, §3.2, §5 |
-//! | [`pqxdh`] | `lockstep_spec::pqxdh` | [`x25519`], [`xeddsa`], [`ml_kem`], [`hkdf`] |
-//! | [`ratchet`] | `lockstep_spec::ratchet` | [`x25519`], [`hkdf`], [`hmac`], [`aead`] |
-//! | [`state`] | `lockstep_spec::state` | SPEC §6 |
-//! | [`session`] | `lockstep_spec::session` | [`pqxdh`], [`ratchet`], [`wire`], sha2 0.11 |
+//! | `x25519` | `lockstep_spec::x25519` | x25519-dalek 3 |
+//! | `hmac` | `lockstep_spec::hmac` | hmac 0.13, sha2 0.11 |
+//! | `hkdf` | `lockstep_spec::hkdf` | hkdf 0.13, sha2 0.11 |
+//! | `aead` | `lockstep_spec::aead` | chacha20poly1305 0.11 |
+//! | `ml_kem` | `lockstep_spec::ml_kem` | libcrux-ml-kem 0.0.11 (ML-KEM-1024) |
+//! | `xeddsa` | `lockstep_spec::xeddsa` | curve25519-dalek 5, sha2 0.11 |
+//! | `wire` | `lockstep_spec::wire` | SPEC §2, §3.2, §5 |
+//! | `pqxdh` | `lockstep_spec::pqxdh` | `x25519`, `xeddsa`, `ml_kem`, `hkdf` |
+//! | `ratchet` | `lockstep_spec::ratchet` | `x25519`, `hkdf`, `hmac`, `aead` |
+//! | `state` | `lockstep_spec::state` | SPEC §6 |
+//!
+//! With `hazmat`, [`session::Session`] also has the deterministic forms
+//! (`initiate_with`, `accept_with`, `decrypt_with`) that take the random bytes as
+//! the spec does, and the plain state encoding (`to_bytes`, `from_bytes`); secret
+//! keys can be made from bytes (`PrivateKey::from_bytes`,
+//! `IdentityKeyPair::from_private_bytes`, `DecapsulationKey::from_bytes`), and the
+//! bundle builder signs with given randomness (`sign_with`).
 //!
 //! Conventions: every secret has its own type, is zeroized on drop, compares in
 //! constant time and prints as `<redacted>`; every function that needs randomness
@@ -28,19 +46,22 @@
 //! # Example
 //!
 //! Bob publishes a signed prekey bundle; Alice verifies it, starts a session and
-//! sends; Bob accepts her first message with his private prekeys; then they talk
-//! both ways.
+//! sends; Bob accepts her first message with his private prekeys, once he has
+//! checked who she is; then they talk both ways, and a session is saved sealed.
+//! Only the application API is used: the low-level modules (the primitives, the
+//! protocol's steps, the deterministic `*_with` entry points) are the `hazmat`
+//! feature's.
 //!
 //! ```
-//! use lockstep::ml_kem::keygen;
-//! use lockstep::pqxdh::{IdentityKeyPair, sign_bundle_with_rng};
-//! use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
-//! use lockstep::wire::PreKeyBundle;
-//! use lockstep::x25519::PrivateKey;
+//! use lockstep::bundle::{OneTimePreKeyId, PqPreKeyId, PqPreKeyKind, SignedPreKeyId};
+//! use lockstep::keys::{DecapsulationKey, PrivateKey};
+//! use lockstep::session::InMemoryPreKeyStore;
+//! use lockstep::storage::StorageKey;
+//! use lockstep::{Error, IdentityKeyPair, PreKeyBundle, Session};
 //! use rand_chacha::ChaCha20Rng;
 //! use rand_chacha::rand_core::SeedableRng;
 //!
-//! # fn main() -> Result<(), lockstep::Error> {
+//! # fn main() -> Result<(), Error> {
 //! // Seeded, so the example is reproducible; real code uses the system's RNG.
 //! let mut rng = ChaCha20Rng::from_seed([7; 32]);
 //!
@@ -48,24 +69,19 @@
 //! // one-time prekey, kept in his store under the ids the bundle names.
 //! let bob_identity = IdentityKeyPair::generate(&mut rng);
 //! let spk = PrivateKey::generate(&mut rng);
+//! let pqpk = DecapsulationKey::generate(&mut rng);
 //! let opk = PrivateKey::generate(&mut rng);
-//! let (pq_ek, pq_dk) = keygen(&mut rng);
 //! let mut store = InMemoryPreKeyStore::new();
-//! store.add_signed_prekey(1, &spk);
-//! store.add_pq_prekey(2, &pq_dk, PqPreKeyKind::LastResort);
-//! store.add_one_time_prekey(3, &opk);
+//! store.add_signed_prekey(SignedPreKeyId(1), &spk);
+//! store.add_pq_prekey(PqPreKeyId(2), &pqpk, PqPreKeyKind::LastResort);
+//! store.add_one_time_prekey(OneTimePreKeyId(3), &opk);
 //! // He signs the bundle and publishes its encoding.
-//! let bundle = sign_bundle_with_rng(
-//!     &mut rng,
-//!     &bob_identity,
-//!     1,
-//!     &spk.public_key(),
-//!     2,
-//!     true,
-//!     &pq_ek,
-//!     Some((3, opk.public_key())),
-//! );
-//! let published: Vec<u8> = bundle.to_bytes();
+//! let published: Vec<u8> = PreKeyBundle::builder(&bob_identity)
+//!     .signed_prekey(SignedPreKeyId(1), &spk.public_key())
+//!     .pq_prekey(PqPreKeyId(2), pqpk.encapsulation_key(), PqPreKeyKind::LastResort)
+//!     .one_time_prekey(OneTimePreKeyId(3), &opk.public_key())
+//!     .sign(&mut rng)
+//!     .to_bytes();
 //!
 //! // Alice: decodes and verifies the bundle (only verification makes the
 //! // `VerifiedPreKeyBundle` a session needs), starts a session and sends.
@@ -74,12 +90,19 @@
 //! let mut alice = Session::initiate(&mut rng, &alice_identity, &verified)?;
 //! let first = alice.encrypt(b"hello Bob")?;
 //!
-//! // Bob: accepts her PreKey message; the one-time prekey is used up, the
-//! // last-resort one kept.
-//! let (mut bob, plaintext) = Session::accept(&mut rng, &bob_identity, &mut store, &first)?;
+//! // Bob: accepts her PreKey message if her identity key is the one he expects
+//! // (checked after her message authenticated, before his store changes). The
+//! // one-time prekey is used up, the last-resort one kept.
+//! let expected = alice_identity.public_key();
+//! let (mut bob, plaintext) =
+//!     Session::accept_trusted(&mut rng, &bob_identity, &mut store, &first, |ik_a| {
+//!         *ik_a == expected
+//!     })?;
 //! assert_eq!(plaintext, b"hello Bob");
-//! assert!(!store.has_one_time_prekey(3));
-//! assert!(store.has_pq_prekey(2));
+//! assert!(!store.has_one_time_prekey(OneTimePreKeyId(3)));
+//! assert!(store.has_pq_prekey(PqPreKeyId(2)));
+//! assert_eq!(bob.remote_identity_key(), alice_identity.public_key());
+//! assert_eq!(alice.remote_identity_key(), bob_identity.public_key());
 //!
 //! // Both ways from here on.
 //! let reply = bob.encrypt(b"hello Alice")?;
@@ -87,30 +110,75 @@
 //! let again = alice.encrypt(b"how are you?")?;
 //! assert_eq!(bob.decrypt(&mut rng, &again)?, b"how are you?");
 //!
-//! // A session can be saved and restored; a replayed message is refused.
-//! let mut bob = Session::from_bytes(&bob.to_bytes())?;
-//! assert_eq!(bob.decrypt(&mut rng, &again), Err(lockstep::Error::Duplicate));
+//! // A session is saved sealed under a storage key of the application's (a plain
+//! // copy on disk would outlive the keys forward secrecy deletes) and restored;
+//! // a replayed message is refused.
+//! let storage_key = StorageKey::generate(&mut rng);
+//! let saved = bob.to_encrypted_bytes(&storage_key, &mut rng)?;
+//! let mut bob = Session::from_encrypted_bytes(&saved, &storage_key)?;
+//! assert_eq!(bob.decrypt(&mut rng, &again), Err(Error::Duplicate));
 //! let fine = bob.encrypt(b"fine")?;
 //! assert_eq!(alice.decrypt(&mut rng, &fine)?, b"fine");
 //! # Ok(())
 //! # }
 //! ```
 
-pub mod aead;
+/// Declares modules public with the `hazmat` feature and crate-private without it.
+/// Without `hazmat` their items are the crate's own machinery, re-exported only
+/// where [`keys`], [`bundle`] and [`session`] name them.
+macro_rules! hazmat_modules {
+    ($( $name:ident, )+) => {$(
+        #[cfg(feature = "hazmat")]
+        pub mod $name;
+        #[cfg(not(feature = "hazmat"))]
+        #[allow(
+            dead_code,
+            unreachable_pub,
+            reason = "the low-level API, public only with the `hazmat` feature"
+        )]
+        mod $name;
+    )+};
+}
+
+/// Declares a function `pub` with the `hazmat` feature and `pub(crate)` without it:
+/// for the deterministic entry points and the secret-from-bytes constructors that
+/// an application must not reach by accident.
+macro_rules! hazmat_fn {
+    ($(#[$meta:meta])* fn $($rest:tt)*) => {
+        #[cfg(feature = "hazmat")]
+        $(#[$meta])*
+        pub fn $($rest)*
+        #[cfg(not(feature = "hazmat"))]
+        $(#[$meta])*
+        #[allow(dead_code, reason = "public only with the `hazmat` feature")]
+        pub(crate) fn $($rest)*
+    };
+}
+
+hazmat_modules! {
+    aead,
+    hkdf,
+    hmac,
+    ml_kem,
+    pqxdh,
+    ratchet,
+    state,
+    wire,
+    x25519,
+    xeddsa,
+}
+
+pub mod bundle;
 pub mod consts;
 mod error;
-pub mod hkdf;
-pub mod hmac;
-pub mod ml_kem;
-pub mod pqxdh;
-pub mod ratchet;
+pub mod keys;
 pub mod session;
-pub mod state;
-pub mod wire;
-pub mod x25519;
-pub mod xeddsa;
+pub mod storage;
 
+pub use bundle::PreKeyBundle;
 pub use error::Error;
+pub use keys::IdentityKeyPair;
+pub use session::Session;
 
 #[cfg(test)]
 mod tests {

@@ -72,12 +72,12 @@ pub struct EncapsulationKey(MlKem1024PublicKey);
 
 impl EncapsulationKey {
     /// FIPS 203 §7.2, the encapsulation input checks: the type check (exactly
-    /// [`ENCAPSULATION_KEY_LEN`] bytes) and the modulus check
+    /// `ENCAPSULATION_KEY_LEN` (1568) bytes) and the modulus check
     /// (`ByteEncode₁₂(ByteDecode₁₂(ek[0 : 384·k])) = ek[0 : 384·k]`, i.e. every 12-bit
     /// coefficient is below q).
     ///
     /// # Errors
-    /// [`Error::InvalidLength`] if `bytes` is not [`ENCAPSULATION_KEY_LEN`] long;
+    /// [`Error::InvalidLength`] if `bytes` is not `ENCAPSULATION_KEY_LEN` long;
     /// [`Error::InvalidKey`] if the modulus check fails.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let bytes: &[u8; ENCAPSULATION_KEY_LEN] =
@@ -101,29 +101,33 @@ impl EncapsulationKey {
         self.0.as_slice()
     }
 
-    /// FIPS 203 Algorithm 17, `ML-KEM.Encaps_internal(ek, m)`: the shared secret `K`
-    /// and the ciphertext `c` for the randomness `m`, in FIPS 203's order `(K, c)`, as
-    /// the spec's `ml_kem::encaps` returns them.
-    ///
-    /// `m` must be 32 fresh random bytes for each call; reusing one reveals `K` to
-    /// anyone who saw the earlier ciphertext. Use [`EncapsulationKey::encapsulate`]
-    /// unless you are replaying a vector.
-    #[must_use]
-    pub fn encapsulate_derand(
-        &self,
-        m: &[u8; ENCAPSULATION_SEED_LEN],
-    ) -> (SharedSecret, Ciphertext) {
-        let (c, k) = mlkem1024::encapsulate(&self.0, *m);
-        (SharedSecret(k), Ciphertext(c))
+    hazmat_fn! {
+        /// FIPS 203 Algorithm 17, `ML-KEM.Encaps_internal(ek, m)`: the shared secret `K`
+        /// and the ciphertext `c` for the randomness `m`, in FIPS 203's order `(K, c)`, as
+        /// the spec's `ml_kem::encaps` returns them.
+        ///
+        /// `m` must be 32 fresh random bytes for each call; reusing one reveals `K` to
+        /// anyone who saw the earlier ciphertext. Use [`EncapsulationKey::encapsulate`]
+        /// unless you are replaying a vector.
+        #[must_use]
+        fn encapsulate_derand(
+            &self,
+            m: &[u8; ENCAPSULATION_SEED_LEN],
+        ) -> (SharedSecret, Ciphertext) {
+            let (c, k) = mlkem1024::encapsulate(&self.0, *m);
+            (SharedSecret(k), Ciphertext(c))
+        }
     }
 
-    /// FIPS 203 Algorithm 20, `ML-KEM.Encaps(ek)`: draws `m` (32 bytes) from `rng` and
-    /// calls [`EncapsulationKey::encapsulate_derand`], so a seeded `rng` gives the
-    /// spec's result for the same bytes.
-    pub fn encapsulate<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> (SharedSecret, Ciphertext) {
-        let mut m = Zeroizing::new([0u8; ENCAPSULATION_SEED_LEN]);
-        rng.fill_bytes(m.as_mut_slice());
-        self.encapsulate_derand(&m)
+    hazmat_fn! {
+        /// FIPS 203 Algorithm 20, `ML-KEM.Encaps(ek)`: draws `m` (32 bytes) from `rng` and
+        /// calls [`EncapsulationKey::encapsulate_derand`], so a seeded `rng` gives the
+        /// spec's result for the same bytes.
+        fn encapsulate<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> (SharedSecret, Ciphertext) {
+            let mut m = Zeroizing::new([0u8; ENCAPSULATION_SEED_LEN]);
+            rng.fill_bytes(m.as_mut_slice());
+            self.encapsulate_derand(&m)
+        }
     }
 }
 
@@ -223,37 +227,46 @@ impl Zeroize for DecapsulationKey {
 }
 
 impl DecapsulationKey {
-    /// FIPS 203 §7.3, the decapsulation-key input checks: the type check (exactly
-    /// [`DECAPSULATION_KEY_LEN`] bytes) and the hash check (`H(dk[384·k : 768·k + 32])
-    /// = dk[768·k + 32 : 768·k + 64]`, i.e. the stored `H(ek)` is the hash of the
-    /// stored `ek`).
-    ///
-    /// Beyond §7.3, the `ek` stored in `dk` must also pass the §7.2 modulus check, so
-    /// that [`DecapsulationKey::encapsulation_key`] returns a key that passed §7.2 like
-    /// every other [`EncapsulationKey`]. Every `dk` made by key generation passes it;
-    /// only a crafted key with a recomputed `H(ek)` can fail it.
-    ///
-    /// # Errors
-    /// [`Error::InvalidLength`] if `bytes` is not [`DECAPSULATION_KEY_LEN`] long;
-    /// [`Error::InvalidKey`] if the hash check or the modulus check of
-    /// the stored `ek` fails.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        let bytes: &[u8; DECAPSULATION_KEY_LEN] =
-            bytes.try_into().map_err(|_| Error::InvalidLength)?;
-        // Wrapped at once, so the copy is wiped whichever check fails.
-        let dk = ExpandedKey(MlKem1024PrivateKey::from(bytes));
-        // libcrux exports the ciphertext-free form of the check only per backend;
-        // the portable one is the code the top-level functions run without the
-        // simd features.
-        if !mlkem1024::portable::validate_private_key_only(&dk.0) {
-            return Err(Error::InvalidKey);
+    hazmat_fn! {
+        /// FIPS 203 §7.3, the decapsulation-key input checks: the type check (exactly
+        /// [`DECAPSULATION_KEY_LEN`] bytes) and the hash check (`H(dk[384·k : 768·k + 32])
+        /// = dk[768·k + 32 : 768·k + 64]`, i.e. the stored `H(ek)` is the hash of the
+        /// stored `ek`).
+        ///
+        /// Beyond §7.3, the `ek` stored in `dk` must also pass the §7.2 modulus check, so
+        /// that [`DecapsulationKey::encapsulation_key`] returns a key that passed §7.2 like
+        /// every other [`EncapsulationKey`]. Every `dk` made by key generation passes it;
+        /// only a crafted key with a recomputed `H(ek)` can fail it.
+        ///
+        /// # Errors
+        /// [`Error::InvalidLength`] if `bytes` is not [`DECAPSULATION_KEY_LEN`] long;
+        /// [`Error::InvalidKey`] if the hash check or the modulus check of
+        /// the stored `ek` fails.
+        fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+            let bytes: &[u8; DECAPSULATION_KEY_LEN] =
+                bytes.try_into().map_err(|_| Error::InvalidLength)?;
+            // Wrapped at once, so the copy is wiped whichever check fails.
+            let dk = ExpandedKey(MlKem1024PrivateKey::from(bytes));
+            // libcrux exports the ciphertext-free form of the check only per backend;
+            // the portable one is the code the top-level functions run without the
+            // simd features.
+            if !mlkem1024::portable::validate_private_key_only(&dk.0) {
+                return Err(Error::InvalidKey);
+            }
+            // Cannot fail: the key is 3168 bytes and `ek` ends at byte 3104.
+            let Some(ek_bytes) = bytes[EK_OFFSET_IN_DK..].first_chunk::<ENCAPSULATION_KEY_LEN>() else {
+                return Err(Error::InvalidLength);
+            };
+            let ek = EncapsulationKey::from_array(ek_bytes).map_err(|_| Error::InvalidKey)?;
+            Ok(DecapsulationKey { dk, ek })
         }
-        // Cannot fail: the key is 3168 bytes and `ek` ends at byte 3104.
-        let Some(ek_bytes) = bytes[EK_OFFSET_IN_DK..].first_chunk::<ENCAPSULATION_KEY_LEN>() else {
-            return Err(Error::InvalidLength);
-        };
-        let ek = EncapsulationKey::from_array(ek_bytes).map_err(|_| Error::InvalidKey)?;
-        Ok(DecapsulationKey { dk, ek })
+    }
+
+    /// FIPS 203 Algorithm 19, `ML-KEM.KeyGen()`: a fresh decapsulation key drawn
+    /// from `rng` (`ml_kem::keygen`); its public half is
+    /// [`DecapsulationKey::encapsulation_key`].
+    pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
+        keygen(rng).1
     }
 
     /// The encapsulation key stored in this key.
@@ -262,21 +275,25 @@ impl DecapsulationKey {
         &self.ek
     }
 
-    /// The 3168 encoded bytes, for storing the key. Wiped when the buffer is dropped.
-    #[must_use]
-    pub fn to_bytes(&self) -> Zeroizing<[u8; DECAPSULATION_KEY_LEN]> {
-        Zeroizing::new(*self.dk.0.as_slice())
+    hazmat_fn! {
+        /// The 3168 encoded bytes, for storing the key. Wiped when the buffer is dropped.
+        #[must_use]
+        fn to_bytes(&self) -> Zeroizing<[u8; DECAPSULATION_KEY_LEN]> {
+            Zeroizing::new(*self.dk.0.as_slice())
+        }
     }
 
-    /// FIPS 203 Algorithm 18, `ML-KEM.Decaps_internal(dk, c)` (Algorithm 21 after the
-    /// §7.3 checks, which the types have done): the shared secret `K`.
-    ///
-    /// Never fails: if `c` does not re-encrypt to itself, the result is the
-    /// implicit-rejection key `J(z ‖ c)`, chosen in constant time, which looks random
-    /// to anyone without `z`.
-    #[must_use]
-    pub fn decapsulate(&self, c: &Ciphertext) -> SharedSecret {
-        SharedSecret(mlkem1024::decapsulate(&self.dk.0, &c.0))
+    hazmat_fn! {
+        /// FIPS 203 Algorithm 18, `ML-KEM.Decaps_internal(dk, c)` (Algorithm 21 after the
+        /// §7.3 checks, which the types have done): the shared secret `K`.
+        ///
+        /// Never fails: if `c` does not re-encrypt to itself, the result is the
+        /// implicit-rejection key `J(z ‖ c)`, chosen in constant time, which looks random
+        /// to anyone without `z`.
+        #[must_use]
+        fn decapsulate(&self, c: &Ciphertext) -> SharedSecret {
+            SharedSecret(mlkem1024::decapsulate(&self.dk.0, &c.0))
+        }
     }
 }
 

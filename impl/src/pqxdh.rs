@@ -35,12 +35,14 @@ pub struct IdentityKeyPair {
 }
 
 impl IdentityKeyPair {
-    /// The key pair with this private key (32 bytes, stored unclamped, SPEC §2).
-    #[must_use]
-    pub fn from_private_bytes(bytes: [u8; 32]) -> Self {
-        let private = PrivateKey::from_bytes(bytes);
-        let public = private.public_key();
-        IdentityKeyPair { private, public }
+    hazmat_fn! {
+        /// The key pair with this private key (32 bytes, stored unclamped, SPEC §2).
+        #[must_use]
+        fn from_private_bytes(bytes: [u8; 32]) -> Self {
+            let private = PrivateKey::from_bytes(bytes);
+            let public = private.public_key();
+            IdentityKeyPair { private, public }
+        }
     }
 
     /// A fresh key pair drawn from `rng`.
@@ -48,6 +50,11 @@ impl IdentityKeyPair {
         let private = PrivateKey::generate(rng);
         let public = private.public_key();
         IdentityKeyPair { private, public }
+    }
+
+    /// The 32 private bytes as stored (SPEC §6.1 seals them).
+    pub(crate) fn private_bytes(&self) -> Zeroizing<[u8; 32]> {
+        self.private.to_bytes()
     }
 
     /// The public key `IK = X25519(ik, 9)`.
@@ -65,7 +72,7 @@ impl fmt::Debug for IdentityKeyPair {
 
 /// SPEC §3.3: a prekey bundle whose two signatures and ML-KEM key have been checked.
 ///
-/// The fields are private and the only constructor is [`verify_bundle`], so holding
+/// The fields are private and the only constructor is `verify_bundle` ([`crate::PreKeyBundle::verify`]), so holding
 /// one means verification passed.
 #[derive(Clone)]
 pub struct VerifiedPreKeyBundle {
@@ -220,10 +227,10 @@ pub fn verify_bundle(bundle: &PreKeyBundle) -> Result<VerifiedPreKeyBundle, Erro
 }
 
 impl PreKeyBundle {
-    /// SPEC §3.3: [`verify_bundle`].
+    /// SPEC §3.3: `verify_bundle`.
     ///
     /// # Errors
-    /// As [`verify_bundle`].
+    /// As `verify_bundle`.
     pub fn verify(&self) -> Result<VerifiedPreKeyBundle, Error> {
         verify_bundle(self)
     }

@@ -12,7 +12,7 @@
 //! - Bob: [`Session::accept`] on Alice's PreKey message, with his private prekeys in
 //!   a [`PreKeyStore`]. One-time prekeys are removed only when `accept` succeeds.
 //! - Both: [`Session::encrypt`], [`Session::decrypt`]; any error leaves the session
-//!   byte-identical ([`Session::to_bytes`]).
+//!   byte-identical (`Session::to_bytes`, with `hazmat`).
 
 use core::fmt;
 use std::collections::{HashMap, HashSet};
@@ -23,17 +23,19 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::Error;
-use crate::consts::{MAX_PLAINTEXT_LEN, RATCHET_HEADER_LEN, TAG_LEN};
+use crate::bundle::{OneTimePreKeyId, PqPreKeyId, SignedPreKeyId};
+use crate::consts::{AD_LEN, MAX_PLAINTEXT_LEN, RATCHET_HEADER_LEN, TAG_LEN};
 use crate::ml_kem::{DecapsulationKey, ENCAPSULATION_SEED_LEN};
 use crate::pqxdh::{self, IdentityKeyPair, VerifiedPreKeyBundle};
 use crate::ratchet::{
     State, ratchet_decrypt, ratchet_encrypt, ratchet_init_alice, ratchet_init_bob,
 };
 use crate::state::{decode_state, encode_state};
+use crate::storage::{self, SealedKind, StorageKey};
 use crate::wire::{
     MessageRef, RatchetMessageRef, decode_message_ref, decode_prekey_message, encode_prekey_header,
 };
-use crate::x25519::PrivateKey;
+use crate::x25519::{PrivateKey, PublicKey};
 
 /// Bob's private prekeys, looked up by the ids a PreKey message names (SPEC §3.5).
 ///
@@ -43,32 +45,25 @@ use crate::x25519::PrivateKey;
 /// for a one-time post-quantum prekey): take, then commit.
 pub trait PreKeyStore {
     /// The signed prekey `SPK_B` with this id.
-    fn signed_prekey(&self, id: u32) -> Option<PrivateKey>;
+    fn signed_prekey(&self, id: SignedPreKeyId) -> Option<PrivateKey>;
     /// The post-quantum prekey `PQPK_B` with this id, and whether it is last-resort.
-    fn pq_prekey(&self, id: u32) -> Option<(DecapsulationKey, PqPreKeyKind)>;
+    fn pq_prekey(&self, id: PqPreKeyId) -> Option<(DecapsulationKey, PqPreKeyKind)>;
     /// The one-time prekey `OPK_B` with this id.
-    fn one_time_prekey(&self, id: u32) -> Option<PrivateKey>;
+    fn one_time_prekey(&self, id: OneTimePreKeyId) -> Option<PrivateKey>;
     /// Deletes a one-time prekey once a session used it (SPEC §3.5).
-    fn remove_one_time_prekey(&mut self, id: u32);
+    fn remove_one_time_prekey(&mut self, id: OneTimePreKeyId);
     /// Deletes a one-time post-quantum prekey once a session used it (SPEC §3.5).
-    fn remove_pq_prekey(&mut self, id: u32);
+    fn remove_pq_prekey(&mut self, id: PqPreKeyId);
     /// SPEC §3.5: whether a session was already accepted under the last-resort
     /// post-quantum prekey `pqpk_id` from a PreKey message with this `EK_A`.
-    fn accepted_under_last_resort(&self, pqpk_id: u32, ek_a: &[u8; 32]) -> bool;
+    fn accepted_under_last_resort(&self, pqpk_id: PqPreKeyId, ek_a: &[u8; 32]) -> bool;
     /// SPEC §3.5: remembers that a session was accepted under the last-resort
     /// post-quantum prekey `pqpk_id` from a PreKey message with this `EK_A`. The
     /// record must live as long as that prekey does.
-    fn record_last_resort_use(&mut self, pqpk_id: u32, ek_a: [u8; 32]);
+    fn record_last_resort_use(&mut self, pqpk_id: PqPreKeyId, ek_a: [u8; 32]);
 }
 
-/// SPEC §3.2 `pq_kind`: whether a post-quantum prekey is used once or kept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PqPreKeyKind {
-    /// Deleted after the first session it starts.
-    OneTime,
-    /// Kept: used when no one-time post-quantum prekey is left.
-    LastResort,
-}
+pub use crate::bundle::PqPreKeyKind;
 
 /// A [`PreKeyStore`] in memory. Every key is wiped when it is removed, replaced or
 /// the store is dropped.
@@ -85,12 +80,12 @@ pub enum PqPreKeyKind {
 /// reads the process's memory after removals to check it.
 #[derive(Default)]
 pub struct InMemoryPreKeyStore {
-    signed: HashMap<u32, Box<PrivateKey>>,
-    pq: HashMap<u32, (WipedBytes, PqPreKeyKind)>,
-    one_time: HashMap<u32, Box<PrivateKey>>,
+    signed: HashMap<SignedPreKeyId, Box<PrivateKey>>,
+    pq: HashMap<PqPreKeyId, (WipedBytes, PqPreKeyKind)>,
+    one_time: HashMap<OneTimePreKeyId, Box<PrivateKey>>,
     /// SPEC §3.5: per last-resort post-quantum prekey, the `EK_A` of every PreKey
     /// message accepted under it (public values: 32 bytes per session).
-    last_resort_accepted: HashMap<u32, HashSet<[u8; 32]>>,
+    last_resort_accepted: HashMap<PqPreKeyId, HashSet<[u8; 32]>>,
 }
 
 /// Encoded key bytes alone in a heap block of exactly their length, wiped on drop.
@@ -110,14 +105,14 @@ impl InMemoryPreKeyStore {
     }
 
     /// Adds (or replaces) the signed prekey with this id.
-    pub fn add_signed_prekey(&mut self, id: u32, key: &PrivateKey) {
+    pub fn add_signed_prekey(&mut self, id: SignedPreKeyId, key: &PrivateKey) {
         // A replaced key's box is dropped here, which wipes it.
         self.signed
             .insert(id, boxed_copy(PrivateKey::from_bytes(*key.to_bytes())));
     }
 
     /// Adds (or replaces) the post-quantum prekey with this id.
-    pub fn add_pq_prekey(&mut self, id: u32, key: &DecapsulationKey, kind: PqPreKeyKind) {
+    pub fn add_pq_prekey(&mut self, id: PqPreKeyId, key: &DecapsulationKey, kind: PqPreKeyKind) {
         // A boxed slice of exactly the key's length: it never grows, so never moves.
         let bytes: WipedBytes = Zeroizing::new(Box::from(key.to_bytes().as_slice()));
         self.pq.insert(id, (bytes, kind));
@@ -126,59 +121,59 @@ impl InMemoryPreKeyStore {
     }
 
     /// Adds (or replaces) the one-time prekey with this id.
-    pub fn add_one_time_prekey(&mut self, id: u32, key: &PrivateKey) {
+    pub fn add_one_time_prekey(&mut self, id: OneTimePreKeyId, key: &PrivateKey) {
         self.one_time
             .insert(id, boxed_copy(PrivateKey::from_bytes(*key.to_bytes())));
     }
 
     /// Whether the one-time prekey with this id is still held.
     #[must_use]
-    pub fn has_one_time_prekey(&self, id: u32) -> bool {
+    pub fn has_one_time_prekey(&self, id: OneTimePreKeyId) -> bool {
         self.one_time.contains_key(&id)
     }
 
     /// Whether the post-quantum prekey with this id is still held.
     #[must_use]
-    pub fn has_pq_prekey(&self, id: u32) -> bool {
+    pub fn has_pq_prekey(&self, id: PqPreKeyId) -> bool {
         self.pq.contains_key(&id)
     }
 }
 
 impl PreKeyStore for InMemoryPreKeyStore {
-    fn signed_prekey(&self, id: u32) -> Option<PrivateKey> {
+    fn signed_prekey(&self, id: SignedPreKeyId) -> Option<PrivateKey> {
         self.signed
             .get(&id)
             .map(|k| PrivateKey::from_bytes(*k.to_bytes()))
     }
 
-    fn pq_prekey(&self, id: u32) -> Option<(DecapsulationKey, PqPreKeyKind)> {
+    fn pq_prekey(&self, id: PqPreKeyId) -> Option<(DecapsulationKey, PqPreKeyKind)> {
         let (bytes, kind) = self.pq.get(&id)?;
         DecapsulationKey::from_bytes(bytes).ok().map(|k| (k, *kind))
     }
 
-    fn one_time_prekey(&self, id: u32) -> Option<PrivateKey> {
+    fn one_time_prekey(&self, id: OneTimePreKeyId) -> Option<PrivateKey> {
         self.one_time
             .get(&id)
             .map(|k| PrivateKey::from_bytes(*k.to_bytes()))
     }
 
-    fn remove_one_time_prekey(&mut self, id: u32) {
+    fn remove_one_time_prekey(&mut self, id: OneTimePreKeyId) {
         // The slot keeps only the box's pointer; dropping the box wipes the key.
         self.one_time.remove(&id);
     }
 
-    fn remove_pq_prekey(&mut self, id: u32) {
+    fn remove_pq_prekey(&mut self, id: PqPreKeyId) {
         self.pq.remove(&id);
         self.last_resort_accepted.remove(&id);
     }
 
-    fn accepted_under_last_resort(&self, pqpk_id: u32, ek_a: &[u8; 32]) -> bool {
+    fn accepted_under_last_resort(&self, pqpk_id: PqPreKeyId, ek_a: &[u8; 32]) -> bool {
         self.last_resort_accepted
             .get(&pqpk_id)
             .is_some_and(|record| record.contains(ek_a))
     }
 
-    fn record_last_resort_use(&mut self, pqpk_id: u32, ek_a: [u8; 32]) {
+    fn record_last_resort_use(&mut self, pqpk_id: PqPreKeyId, ek_a: [u8; 32]) {
         self.last_resort_accepted
             .entry(pqpk_id)
             .or_default()
@@ -209,7 +204,7 @@ fn prekey_hash(header: &[u8]) -> [u8; 32] {
 }
 
 /// One party's end of a Lockstep session (SPEC §4.3). Not `Clone`: a session has one
-/// owner; its state can be saved with [`Session::to_bytes`].
+/// owner; its state can be saved sealed with [`Session::to_encrypted_bytes`].
 pub struct Session {
     state: State,
 }
@@ -240,23 +235,25 @@ impl Session {
         Self::initiate_with(identity, bundle, &ek_a, &m, &r)
     }
 
-    /// [`Session::initiate`] with the random bytes given, as the spec takes them:
-    /// `ek_a` (ephemeral key), `m` (encapsulation randomness), `r` (first ratchet
-    /// key).
-    ///
-    /// # Errors
-    /// As [`Session::initiate`].
-    pub fn initiate_with(
-        identity: &IdentityKeyPair,
-        bundle: &VerifiedPreKeyBundle,
-        ek_a: &[u8; 32],
-        m: &[u8; ENCAPSULATION_SEED_LEN],
-        r: &[u8; 32],
-    ) -> Result<Session, Error> {
-        let (keys, header) = pqxdh::initiate(identity, bundle, ek_a, m)?;
-        let mut state = ratchet_init_alice(&keys.sk, &keys.ad, &bundle.bundle().spk_b, r)?;
-        state.pending_prekey = Some(encode_prekey_header(&header));
-        Ok(Session { state })
+    hazmat_fn! {
+        /// [`Session::initiate`] with the random bytes given, as the spec takes them:
+        /// `ek_a` (ephemeral key), `m` (encapsulation randomness), `r` (first ratchet
+        /// key).
+        ///
+        /// # Errors
+        /// As [`Session::initiate`].
+        fn initiate_with(
+            identity: &IdentityKeyPair,
+            bundle: &VerifiedPreKeyBundle,
+            ek_a: &[u8; 32],
+            m: &[u8; ENCAPSULATION_SEED_LEN],
+            r: &[u8; 32],
+        ) -> Result<Session, Error> {
+            let (keys, header) = pqxdh::initiate(identity, bundle, ek_a, m)?;
+            let mut state = ratchet_init_alice(&keys.sk, &keys.ad, &bundle.bundle().spk_b, r)?;
+            state.pending_prekey = Some(encode_prekey_header(&header));
+            Ok(Session { state })
+        }
     }
 
     /// SPEC §3.6: Bob accepts Alice's PreKey message, drawing `r` from `rng`, and
@@ -264,6 +261,10 @@ impl Session {
     /// removed from `store` only on success; under a last-resort post-quantum prekey,
     /// `EK_A` is recorded instead (SPEC §3.5), so the same first message cannot open
     /// a second session.
+    ///
+    /// This accepts any identity key `IK_A`: whoever Alice is, she gets a session.
+    /// Use [`Session::accept_trusted`] to decide on `IK_A` before anything is kept,
+    /// or read [`Session::remote_identity_key`] afterwards.
     ///
     /// A PreKey message for a session Bob already has (Alice sends her PreKey header
     /// until she hears from him) belongs to that session's [`Session::decrypt`], not
@@ -280,36 +281,80 @@ impl Session {
         store: &mut S,
         message: &[u8],
     ) -> Result<(Session, Vec<u8>), Error> {
-        let r = random32(rng);
-        Self::accept_with(identity, store, message, &r)
+        Self::accept_trusted(rng, identity, store, message, |_| true)
     }
 
-    /// [`Session::accept`] with Bob's next ratchet key `r` given.
+    /// [`Session::accept`], asking `trust` about Alice's identity key `IK_A` once
+    /// her first message has decrypted (so `IK_A` is authenticated: only its private
+    /// key could have derived the session's keys with Bob's) and before the store
+    /// changes. If `trust` returns `false`, nothing is kept: the one-time prekeys
+    /// stay, no replay record is made, and no session exists.
     ///
     /// # Errors
-    /// As [`Session::accept`].
-    pub fn accept_with<S: PreKeyStore + ?Sized>(
+    /// As [`Session::accept`], and [`Error::UntrustedIdentity`] if `trust` declines.
+    pub fn accept_trusted<R, S, T>(
+        rng: &mut R,
+        identity: &IdentityKeyPair,
+        store: &mut S,
+        message: &[u8],
+        trust: T,
+    ) -> Result<(Session, Vec<u8>), Error>
+    where
+        R: CryptoRng + ?Sized,
+        S: PreKeyStore + ?Sized,
+        T: FnOnce(&PublicKey) -> bool,
+    {
+        let r = random32(rng);
+        Self::accept_trusted_with(identity, store, message, &r, trust)
+    }
+
+    hazmat_fn! {
+        /// [`Session::accept`] with Bob's next ratchet key `r` given.
+        ///
+        /// # Errors
+        /// As [`Session::accept`].
+        fn accept_with<S: PreKeyStore + ?Sized>(
+            identity: &IdentityKeyPair,
+            store: &mut S,
+            message: &[u8],
+            r: &[u8; 32],
+        ) -> Result<(Session, Vec<u8>), Error> {
+            Self::accept_trusted_with(identity, store, message, r, |_| true)
+        }
+    }
+
+    /// [`Session::accept_trusted`] with `r` given: take, run, ask, commit.
+    fn accept_trusted_with<S, T>(
         identity: &IdentityKeyPair,
         store: &mut S,
         message: &[u8],
         r: &[u8; 32],
-    ) -> Result<(Session, Vec<u8>), Error> {
+        trust: T,
+    ) -> Result<(Session, Vec<u8>), Error>
+    where
+        S: PreKeyStore + ?Sized,
+        T: FnOnce(&PublicKey) -> bool,
+    {
         let prekey_message = decode_prekey_message(message)?;
         let header = &prekey_message.header;
         // Take: look the keys up.
         let spk_b = store
-            .signed_prekey(header.spk_id)
+            .signed_prekey(SignedPreKeyId(header.spk_id))
             .ok_or(Error::UnknownPreKey)?;
         let (pqpk_b, pq_kind) = store
-            .pq_prekey(header.pqpk_id)
+            .pq_prekey(PqPreKeyId(header.pqpk_id))
             .ok_or(Error::UnknownPreKey)?;
         let opk_b = match header.opk_id {
-            Some(id) => Some(store.one_time_prekey(id).ok_or(Error::UnknownPreKey)?),
+            Some(id) => Some(
+                store
+                    .one_time_prekey(OneTimePreKeyId(id))
+                    .ok_or(Error::UnknownPreKey)?,
+            ),
             None => None,
         };
         // SPEC §3.5: a first message replayed under a last-resort PQ prekey.
         if pq_kind == PqPreKeyKind::LastResort
-            && store.accepted_under_last_resort(header.pqpk_id, &header.ek_a)
+            && store.accepted_under_last_resort(PqPreKeyId(header.pqpk_id), &header.ek_a)
         {
             return Err(Error::PreKeyReplay);
         }
@@ -323,15 +368,67 @@ impl Session {
             ciphertext: &prekey_message.message.ciphertext,
         };
         let plaintext = ratchet_decrypt(&mut state, &message, r)?;
+        // `IK_A` is authenticated now (the first message decrypted under a key only
+        // its private key and Bob's could derive): ask before anything is kept.
+        if !trust(&PublicKey::from_bytes(header.ik_a)) {
+            return Err(Error::UntrustedIdentity);
+        }
         // Commit: delete the one-time prekeys used.
         if let Some(id) = header.opk_id {
-            store.remove_one_time_prekey(id);
+            store.remove_one_time_prekey(OneTimePreKeyId(id));
         }
         match pq_kind {
-            PqPreKeyKind::OneTime => store.remove_pq_prekey(header.pqpk_id),
-            PqPreKeyKind::LastResort => store.record_last_resort_use(header.pqpk_id, header.ek_a),
+            PqPreKeyKind::OneTime => store.remove_pq_prekey(PqPreKeyId(header.pqpk_id)),
+            PqPreKeyKind::LastResort => {
+                store.record_last_resort_use(PqPreKeyId(header.pqpk_id), header.ek_a);
+            }
         }
         Ok((Session { state }, plaintext))
+    }
+
+    /// The peer's identity public key: `IK_B` for Alice, `IK_A` for Bob, as bound
+    /// into the session's associated data `AD = EncodeEC(IK_A) ‖ EncodeEC(IK_B)`
+    /// (SPEC §3.4). A session is Bob's exactly when it has a `prekey_hash` (SPEC
+    /// §4.3: he keeps it for the session's life, and Alice never has one).
+    #[must_use]
+    pub fn remote_identity_key(&self) -> PublicKey {
+        let ad = &self.state.ad;
+        // AD = 0x05 ‖ IK_A ‖ 0x05 ‖ IK_B (SPEC §2 EncodeEC, §3.4).
+        let (ik_a, ik_b) = ad.split_at(AD_LEN / 2);
+        let remote = if self.state.prekey_hash.is_some() {
+            ik_a
+        } else {
+            ik_b
+        };
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&remote[1..]);
+        PublicKey::from_bytes(key)
+    }
+
+    /// SPEC §6.1: the session's state (SPEC §6) sealed under `key`, for storage;
+    /// the salt is drawn from `rng`. Every sealing of the same state differs.
+    ///
+    /// # Errors
+    /// None in practice: [`Error::ChaCha20CounterOverflow`] needs a state of 256 GiB.
+    pub fn to_encrypted_bytes<R: CryptoRng + ?Sized>(
+        &self,
+        key: &StorageKey,
+        rng: &mut R,
+    ) -> Result<Vec<u8>, Error> {
+        storage::seal(key, SealedKind::Session, &encode_state(&self.state), rng)
+    }
+
+    /// SPEC §6.1: a session from [`Session::to_encrypted_bytes`]'s output.
+    ///
+    /// # Errors
+    /// [`Error::UnknownVersion`]; [`Error::SealedDataInvalid`] if the bytes do not
+    /// open under `key` as a session; [`Error::InvalidState`] if what they hold does
+    /// not decode (SPEC §6).
+    pub fn from_encrypted_bytes(bytes: &[u8], key: &StorageKey) -> Result<Session, Error> {
+        let state = storage::open(key, SealedKind::Session, bytes)?;
+        Ok(Session {
+            state: decode_state(&state)?,
+        })
     }
 
     /// SPEC §4.5: encrypts `plaintext` into the bytes to send: a PreKey message while
@@ -368,43 +465,49 @@ impl Session {
         self.decrypt_with(message, &r)
     }
 
-    /// [`Session::decrypt`] with `r` given, as the spec takes it.
-    ///
-    /// # Errors
-    /// As [`Session::decrypt`].
-    pub fn decrypt_with(&mut self, message: &[u8], r: &[u8; 32]) -> Result<Vec<u8>, Error> {
-        // The message is read where it lies; the plaintext is the one allocation.
-        match decode_message_ref(message)? {
-            MessageRef::PreKey { header, message } => {
-                let hash = prekey_hash(header);
-                let matches = match &self.state.prekey_hash {
-                    Some(prekey_hash) => bool::from(prekey_hash.ct_eq(&hash)),
-                    None => false,
-                };
-                if !matches {
-                    return Err(Error::PreKeyMismatch);
+    hazmat_fn! {
+        /// [`Session::decrypt`] with `r` given, as the spec takes it.
+        ///
+        /// # Errors
+        /// As [`Session::decrypt`].
+        fn decrypt_with(&mut self, message: &[u8], r: &[u8; 32]) -> Result<Vec<u8>, Error> {
+            // The message is read where it lies; the plaintext is the one allocation.
+            match decode_message_ref(message)? {
+                MessageRef::PreKey { header, message } => {
+                    let hash = prekey_hash(header);
+                    let matches = match &self.state.prekey_hash {
+                        Some(prekey_hash) => bool::from(prekey_hash.ct_eq(&hash)),
+                        None => false,
+                    };
+                    if !matches {
+                        return Err(Error::PreKeyMismatch);
+                    }
+                    ratchet_decrypt(&mut self.state, &message, r)
                 }
-                ratchet_decrypt(&mut self.state, &message, r)
+                MessageRef::Ratchet(message) => ratchet_decrypt(&mut self.state, &message, r),
             }
-            MessageRef::Ratchet(message) => ratchet_decrypt(&mut self.state, &message, r),
         }
     }
 
-    /// SPEC §6: the canonical encoding of this session's state (secret: wiped when
-    /// dropped).
-    #[must_use]
-    pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        encode_state(&self.state)
+    hazmat_fn! {
+        /// SPEC §6: the canonical encoding of this session's state (secret: wiped when
+        /// dropped).
+        #[must_use]
+        fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
+            encode_state(&self.state)
+        }
     }
 
-    /// SPEC §6: a session from its encoding.
-    ///
-    /// # Errors
-    /// [`Error::UnknownVersion`], [`Error::InvalidState`].
-    pub fn from_bytes(bytes: &[u8]) -> Result<Session, Error> {
-        Ok(Session {
-            state: decode_state(bytes)?,
-        })
+    hazmat_fn! {
+        /// SPEC §6: a session from its encoding.
+        ///
+        /// # Errors
+        /// [`Error::UnknownVersion`], [`Error::InvalidState`].
+        fn from_bytes(bytes: &[u8]) -> Result<Session, Error> {
+            Ok(Session {
+                state: decode_state(bytes)?,
+            })
+        }
     }
 }
 
@@ -412,6 +515,7 @@ impl Session {
 mod tests {
     use super::*;
     use crate::consts::{MAX_PLAINTEXT_LEN, MAX_SKIP, PREKEY_HEADER_LEN};
+    use crate::keys::DecapsulationKey;
     use crate::ml_kem::keygen_derand;
     use crate::pqxdh::sign_bundle;
     use crate::wire::PreKeyBundle;
@@ -443,9 +547,9 @@ mod tests {
             &[2; 64],
         );
         let mut store = InMemoryPreKeyStore::new();
-        store.add_signed_prekey(SPK_ID, &spk);
-        store.add_pq_prekey(PQPK_ID, &dk, PqPreKeyKind::OneTime);
-        store.add_one_time_prekey(OPK_ID, &opk);
+        store.add_signed_prekey(SignedPreKeyId(SPK_ID), &spk);
+        store.add_pq_prekey(PqPreKeyId(PQPK_ID), &dk, PqPreKeyKind::OneTime);
+        store.add_one_time_prekey(OneTimePreKeyId(OPK_ID), &opk);
         Bob {
             identity,
             store,
@@ -607,12 +711,12 @@ mod tests {
             Session::accept_with(&b.identity, &mut b.store, &tampered, &[1; 32]).map(|_| ()),
             Err(Error::DecryptionFailed)
         );
-        assert!(b.store.has_one_time_prekey(OPK_ID));
-        assert!(b.store.has_pq_prekey(PQPK_ID));
+        assert!(b.store.has_one_time_prekey(OneTimePreKeyId(OPK_ID)));
+        assert!(b.store.has_pq_prekey(PqPreKeyId(PQPK_ID)));
         let (_, pt) = Session::accept_with(&b.identity, &mut b.store, &first, &[1; 32]).unwrap();
         assert_eq!(pt, b"hello");
-        assert!(!b.store.has_one_time_prekey(OPK_ID));
-        assert!(!b.store.has_pq_prekey(PQPK_ID));
+        assert!(!b.store.has_one_time_prekey(OneTimePreKeyId(OPK_ID)));
+        assert!(!b.store.has_pq_prekey(PqPreKeyId(PQPK_ID)));
         // The same PreKey message again: its prekeys are gone.
         assert_eq!(
             Session::accept_with(&b.identity, &mut b.store, &first, &[1; 32]).map(|_| ()),
@@ -648,5 +752,179 @@ mod tests {
         let state = alice.to_bytes();
         let rk: String = state[132..140].iter().map(|x| format!("{x:02x}")).collect();
         assert!(!printed.contains(&rk));
+    }
+
+    /// The peer's identity key, on both sides, before and after a save, and for
+    /// Alice both before and after her first decryption (when her
+    /// `pending_prekey` goes).
+    #[test]
+    fn remote_identity_key_is_the_peer_on_both_sides() {
+        let alice_ik = IdentityKeyPair::from_private_bytes([0x20; 32]).public_key();
+        let b = bob();
+        let bob_ik = b.identity.public_key();
+        assert_ne!(alice_ik, bob_ik);
+        let fresh = alice(&b);
+        assert_eq!(fresh.remote_identity_key(), bob_ik);
+        let (alice, bob) = established();
+        assert_eq!(alice.remote_identity_key(), bob_ik);
+        assert_eq!(bob.remote_identity_key(), alice_ik);
+        let bob = Session::from_bytes(&bob.to_bytes()).unwrap();
+        assert_eq!(bob.remote_identity_key(), alice_ik);
+    }
+
+    /// A declined identity keeps nothing: the error is `UntrustedIdentity`, the
+    /// one-time keys stay, and the same message is then accepted when trusted (so no
+    /// replay record was made either, which the last-resort case below checks).
+    #[test]
+    fn a_declined_identity_changes_nothing() {
+        let mut b = bob();
+        let mut alice = alice(&b);
+        let first = alice.encrypt(b"hello").unwrap();
+        let mut asked = None;
+        let declined =
+            Session::accept_trusted_with(&b.identity, &mut b.store, &first, &[0x40; 32], |ik| {
+                asked = Some(*ik);
+                false
+            });
+        assert_eq!(declined.map(|_| ()), Err(Error::UntrustedIdentity));
+        assert_eq!(
+            asked,
+            Some(IdentityKeyPair::from_private_bytes([0x20; 32]).public_key())
+        );
+        assert!(b.store.has_one_time_prekey(OneTimePreKeyId(OPK_ID)));
+        assert!(b.store.has_pq_prekey(PqPreKeyId(PQPK_ID)));
+        // Not asked when the message does not authenticate.
+        let mut tampered = first.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        let result =
+            Session::accept_trusted_with(&b.identity, &mut b.store, &tampered, &[0x40; 32], |_| {
+                panic!("asked about an unauthenticated identity")
+            });
+        assert_eq!(result.map(|_| ()), Err(Error::DecryptionFailed));
+        let (_, pt) =
+            Session::accept_trusted_with(&b.identity, &mut b.store, &first, &[0x40; 32], |_| true)
+                .unwrap();
+        assert_eq!(pt, b"hello");
+        assert!(!b.store.has_one_time_prekey(OneTimePreKeyId(OPK_ID)));
+
+        // Under a last-resort prekey: a declined message leaves no replay record.
+        let mut store = InMemoryPreKeyStore::new();
+        store.add_signed_prekey(SignedPreKeyId(SPK_ID), &PrivateKey::from_bytes([0x30; 32]));
+        let (_, dk) = keygen_derand(&[0x70; 64]);
+        store.add_pq_prekey(PqPreKeyId(PQPK_ID), &dk, PqPreKeyKind::LastResort);
+        store.add_one_time_prekey(OneTimePreKeyId(OPK_ID), &PrivateKey::from_bytes([0x50; 32]));
+        let declined =
+            Session::accept_trusted_with(&b.identity, &mut store, &first, &[0x40; 32], |_| false);
+        assert_eq!(declined.map(|_| ()), Err(Error::UntrustedIdentity));
+        assert!(!store.accepted_under_last_resort(PqPreKeyId(PQPK_ID), &first_ek_a(&first)));
+        assert!(Session::accept_with(&b.identity, &mut store, &first, &[0x40; 32]).is_ok());
+        assert!(store.accepted_under_last_resort(PqPreKeyId(PQPK_ID), &first_ek_a(&first)));
+    }
+
+    /// `EK_A` of a PreKey message.
+    fn first_ek_a(message: &[u8]) -> [u8; 32] {
+        decode_prekey_message(message).unwrap().header.ek_a
+    }
+
+    /// Sealed sessions open to the same state under the same key only; a sealed
+    /// session is not a sealed key, and the other way round.
+    #[test]
+    fn sealed_sessions_round_trip_under_their_key_only() {
+        let (alice, bob) = established();
+        let key = StorageKey::from_bytes([0x99; 32]);
+        let mut rng = Counter(0);
+        for session in [&alice, &bob] {
+            let sealed = session.to_encrypted_bytes(&key, &mut rng).unwrap();
+            let opened = Session::from_encrypted_bytes(&sealed, &key).unwrap();
+            assert_eq!(*opened.to_bytes(), *session.to_bytes());
+            assert!(
+                !sealed
+                    .windows(16)
+                    .any(|w| session.to_bytes().windows(16).any(|v| v == w))
+            );
+            let other = StorageKey::from_bytes([0x98; 32]);
+            assert_eq!(
+                Session::from_encrypted_bytes(&sealed, &other).map(|_| ()),
+                Err(Error::SealedDataInvalid)
+            );
+            assert_eq!(
+                PrivateKey::from_encrypted_bytes(&sealed, &key).map(|_| ()),
+                Err(Error::SealedDataInvalid)
+            );
+        }
+        let spk = PrivateKey::from_bytes([0x30; 32]);
+        let sealed = spk.to_encrypted_bytes(&key, &mut rng).unwrap();
+        assert_eq!(
+            PrivateKey::from_encrypted_bytes(&sealed, &key)
+                .unwrap()
+                .public_key(),
+            spk.public_key()
+        );
+        assert_eq!(
+            Session::from_encrypted_bytes(&sealed, &key).map(|_| ()),
+            Err(Error::SealedDataInvalid)
+        );
+        let identity = IdentityKeyPair::from_private_bytes([0x10; 32]);
+        let sealed = identity.to_encrypted_bytes(&key, &mut rng).unwrap();
+        assert_eq!(
+            IdentityKeyPair::from_encrypted_bytes(&sealed, &key)
+                .unwrap()
+                .public_key(),
+            identity.public_key()
+        );
+        let (_, dk) = keygen_derand(&[0x70; 64]);
+        let sealed = dk.to_encrypted_bytes(&key, &mut rng).unwrap();
+        assert!(DecapsulationKey::from_encrypted_bytes(&sealed, &key).unwrap() == dk);
+    }
+
+    /// The bundle builder signs what `sign_bundle` signs, field for field.
+    #[test]
+    fn the_builder_signs_the_bundle_sign_bundle_makes() {
+        let b = bob();
+        let spk = PrivateKey::from_bytes([0x30; 32]);
+        let opk = PrivateKey::from_bytes([0x50; 32]);
+        let (ek, _) = keygen_derand(&[0x70; 64]);
+        let built = PreKeyBundle::builder(&b.identity)
+            .one_time_prekey(crate::bundle::OneTimePreKeyId(OPK_ID), &opk.public_key())
+            .pq_prekey(PqPreKeyId(PQPK_ID), &ek, PqPreKeyKind::OneTime)
+            .signed_prekey(SignedPreKeyId(SPK_ID), &spk.public_key())
+            .sign_with(&[1; 64], &[2; 64]);
+        assert_eq!(built, b.bundle);
+        assert_eq!(built.signed_prekey_id(), SignedPreKeyId(SPK_ID));
+        assert_eq!(built.pq_prekey_id(), PqPreKeyId(PQPK_ID));
+        assert_eq!(built.pq_prekey_kind(), PqPreKeyKind::OneTime);
+        assert_eq!(
+            built.one_time_prekey(),
+            Some((OneTimePreKeyId(OPK_ID), opk.public_key()))
+        );
+        assert_eq!(built.identity_key(), b.identity.public_key());
+        assert_eq!(built.signed_prekey(), spk.public_key());
+    }
+
+    /// A deterministic `CryptoRng` for the sealing tests: counts up.
+    struct Counter(u8);
+
+    impl rand_core::TryRng for Counter {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Ok(u32::from(self.next_byte()))
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Ok(u64::from(self.next_byte()))
+        }
+        fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Self::Error> {
+            dest.fill_with(|| self.next_byte());
+            Ok(())
+        }
+    }
+
+    impl rand_core::TryCryptoRng for Counter {}
+
+    impl Counter {
+        fn next_byte(&mut self) -> u8 {
+            self.0 = self.0.wrapping_add(1);
+            self.0
+        }
     }
 }

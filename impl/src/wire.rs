@@ -11,11 +11,13 @@
 //! compared and re-encoded as bytes, never normalised.
 
 use crate::Error;
+use crate::bundle::{OneTimePreKeyId, PqPreKeyId, PqPreKeyKind, SignedPreKeyId};
 use crate::consts::{
     BUNDLE_LEN, EC_PREFIX, KEM_PREFIX, MAX_PLAINTEXT_LEN, MSG_PREKEY, MSG_RATCHET,
     PREKEY_HEADER_LEN, RATCHET_HEADER_LEN, TAG_LEN, VERSION,
 };
 use crate::ml_kem::{CIPHERTEXT_LEN, Ciphertext, ENCAPSULATION_KEY_LEN};
+use crate::x25519::PublicKey;
 use crate::xeddsa::{SIGNATURE_LEN, Signature};
 
 /// Length of an X25519 public key on the wire.
@@ -167,15 +169,15 @@ pub struct PreKeyBundle {
 }
 
 impl PreKeyBundle {
-    /// SPEC §3.2: decodes a bundle ([`decode_bundle`]).
+    /// SPEC §3.2: decodes a bundle (`decode_bundle`).
     ///
     /// # Errors
-    /// As [`decode_bundle`].
+    /// As `decode_bundle`.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         decode_bundle(bytes)
     }
 
-    /// SPEC §3.2: the 1807-byte encoding ([`encode_bundle`]).
+    /// SPEC §3.2: the 1807-byte encoding (`encode_bundle`).
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
         encode_bundle(self)
@@ -183,32 +185,43 @@ impl PreKeyBundle {
 
     /// `IK_B`, Bob's identity public key.
     #[must_use]
-    pub fn identity_key(&self) -> &[u8; KEY_LEN] {
-        &self.ik_b
+    pub fn identity_key(&self) -> PublicKey {
+        PublicKey::from_bytes(self.ik_b)
     }
 
     /// `spk_id`.
     #[must_use]
-    pub fn signed_prekey_id(&self) -> u32 {
-        self.spk_id
+    pub fn signed_prekey_id(&self) -> SignedPreKeyId {
+        SignedPreKeyId(self.spk_id)
+    }
+
+    /// `SPK_B`, the signed prekey.
+    #[must_use]
+    pub fn signed_prekey(&self) -> PublicKey {
+        PublicKey::from_bytes(self.spk_b)
     }
 
     /// `pqpk_id`.
     #[must_use]
-    pub fn pq_prekey_id(&self) -> u32 {
-        self.pqpk_id
+    pub fn pq_prekey_id(&self) -> PqPreKeyId {
+        PqPreKeyId(self.pqpk_id)
     }
 
-    /// Whether the post-quantum prekey is a last-resort one (`pq_kind` 0x01).
+    /// `pq_kind`: whether the post-quantum prekey is one-time or last-resort.
     #[must_use]
-    pub fn pq_prekey_is_last_resort(&self) -> bool {
-        self.pq_last_resort
+    pub fn pq_prekey_kind(&self) -> PqPreKeyKind {
+        if self.pq_last_resort {
+            PqPreKeyKind::LastResort
+        } else {
+            PqPreKeyKind::OneTime
+        }
     }
 
-    /// `opk_id`, if the bundle has a one-time prekey.
+    /// `(opk_id, OPK_B)`, if the bundle has a one-time prekey.
     #[must_use]
-    pub fn one_time_prekey_id(&self) -> Option<u32> {
-        self.opk.map(|(id, _)| id)
+    pub fn one_time_prekey(&self) -> Option<(OneTimePreKeyId, PublicKey)> {
+        self.opk
+            .map(|(id, key)| (OneTimePreKeyId(id), PublicKey::from_bytes(key)))
     }
 }
 
@@ -219,7 +232,7 @@ impl core::fmt::Debug for PreKeyBundle {
             .field("spk_id", &self.spk_id)
             .field("pqpk_id", &self.pqpk_id)
             .field("pq_last_resort", &self.pq_last_resort)
-            .field("opk_id", &self.one_time_prekey_id())
+            .field("opk_id", &self.opk.map(|(id, _)| id))
             .finish_non_exhaustive()
     }
 }

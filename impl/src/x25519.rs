@@ -26,10 +26,12 @@ pub struct PrivateKey(x25519_dalek::StaticSecret);
 impl ZeroizeOnDrop for PrivateKey {}
 
 impl PrivateKey {
-    /// A private key from 32 bytes the caller drew (randomness is an input).
-    #[must_use]
-    pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
-        PrivateKey(x25519_dalek::StaticSecret::from(bytes))
+    hazmat_fn! {
+        /// A private key from 32 bytes the caller drew (randomness is an input).
+        #[must_use]
+        fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
+            PrivateKey(x25519_dalek::StaticSecret::from(bytes))
+        }
     }
 
     /// A fresh private key drawn from `rng`.
@@ -49,17 +51,19 @@ impl PrivateKey {
         PublicKey(x25519_dalek::PublicKey::from(&self.0))
     }
 
-    /// RFC 7748 §6.1: the shared secret `X25519(a, their_public)`.
-    ///
-    /// # Errors
-    /// [`Error::NonContributory`] if the result is all zeros (checked in constant
-    /// time by x25519-dalek's `was_contributory`).
-    pub fn diffie_hellman(&self, their_public: &PublicKey) -> Result<SharedSecret, Error> {
-        let shared = self.0.diffie_hellman(&their_public.0);
-        if shared.was_contributory() {
-            Ok(SharedSecret(shared))
-        } else {
-            Err(Error::NonContributory)
+    hazmat_fn! {
+        /// RFC 7748 §6.1: the shared secret `X25519(a, their_public)`.
+        ///
+        /// # Errors
+        /// [`Error::NonContributory`] if the result is all zeros (checked in constant
+        /// time by x25519-dalek's `was_contributory`).
+        fn diffie_hellman(&self, their_public: &PublicKey) -> Result<SharedSecret, Error> {
+            let shared = self.0.diffie_hellman(&their_public.0);
+            if shared.was_contributory() {
+                Ok(SharedSecret(shared))
+            } else {
+                Err(Error::NonContributory)
+            }
         }
     }
 }
@@ -74,7 +78,7 @@ impl fmt::Debug for PrivateKey {
 ///
 /// Any 32 bytes are accepted, as §5 requires (the top bit is masked and
 /// non-canonical values are reduced when the key is used); a low-order key is
-/// caught when it is used, by [`PrivateKey::diffie_hellman`].
+/// caught when it is used, by the Diffie-Hellman that uses it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct PublicKey(x25519_dalek::PublicKey);
 

@@ -61,7 +61,7 @@ impl Signature {
 
     /// The 64 bytes `R ‖ s`.
     #[must_use]
-    pub fn to_bytes(&self) -> [u8; SIGNATURE_LEN] {
+    pub fn to_bytes(self) -> [u8; SIGNATURE_LEN] {
         self.0
     }
 }

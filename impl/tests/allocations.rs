@@ -14,6 +14,7 @@
 //! store's capacity already there: `2 + k` blocks for `k` keys (before the keys
 //! were boxed it was 2).
 
+use lockstep::bundle::{PqPreKeyId, SignedPreKeyId};
 use lockstep::ml_kem::keygen;
 use lockstep::pqxdh::{IdentityKeyPair, sign_bundle_with_rng};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
@@ -40,8 +41,8 @@ fn one_allocation_per_message_the_output() {
     let spk = PrivateKey::generate(&mut rng);
     let (pq_ek, pq_dk) = keygen(&mut rng);
     let mut store = InMemoryPreKeyStore::new();
-    store.add_signed_prekey(1, &spk);
-    store.add_pq_prekey(2, &pq_dk, PqPreKeyKind::LastResort);
+    store.add_signed_prekey(SignedPreKeyId(1), &spk);
+    store.add_pq_prekey(PqPreKeyId(2), &pq_dk, PqPreKeyKind::LastResort);
     let bundle = sign_bundle_with_rng(
         &mut rng,
         &bob_identity,

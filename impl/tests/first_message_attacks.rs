@@ -24,6 +24,7 @@
 use curve25519_dalek::constants::EIGHT_TORSION;
 use curve25519_dalek::montgomery::MontgomeryPoint;
 use lockstep::Error;
+use lockstep::bundle::{OneTimePreKeyId, PqPreKeyId, SignedPreKeyId};
 use lockstep::ml_kem::keygen_derand;
 use lockstep::pqxdh::{IdentityKeyPair, sign_bundle};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
@@ -82,10 +83,10 @@ fn set_up(with_opk: bool) -> (Bob, Session) {
         &[2; 64],
     );
     let mut store = InMemoryPreKeyStore::new();
-    store.add_signed_prekey(SPK_ID, &spk);
-    store.add_pq_prekey(PQPK_ID, &dk, PqPreKeyKind::LastResort);
+    store.add_signed_prekey(SignedPreKeyId(SPK_ID), &spk);
+    store.add_pq_prekey(PqPreKeyId(PQPK_ID), &dk, PqPreKeyKind::LastResort);
     if with_opk {
-        store.add_one_time_prekey(OPK_ID, &opk);
+        store.add_one_time_prekey(OneTimePreKeyId(OPK_ID), &opk);
     }
     let verified = PreKeyBundle::from_bytes(&bundle.to_bytes())
         .unwrap()
@@ -142,7 +143,10 @@ fn a_reencoded_ek_a_is_refused_in_every_coset() {
                 "EK_A re-encoded as {forged_key:02x?} (with OPK: {with_opk})"
             );
             if with_opk {
-                assert!(bob.store.has_one_time_prekey(OPK_ID), "nothing consumed");
+                assert!(
+                    bob.store.has_one_time_prekey(OneTimePreKeyId(OPK_ID)),
+                    "nothing consumed"
+                );
             }
         }
         let (mut session, plaintext) =
@@ -199,7 +203,7 @@ fn a_replayed_first_message_is_refused() {
         // Another Alice, with another EK_A, is accepted under the same last-resort key.
         if !with_opk {
             assert!(
-                bob.store.has_pq_prekey(PQPK_ID),
+                bob.store.has_pq_prekey(PqPreKeyId(PQPK_ID)),
                 "a last-resort key is kept"
             );
         }
@@ -215,7 +219,7 @@ fn a_new_last_resort_key_starts_a_new_record() {
     Session::accept_with(&bob.identity, &mut bob.store, &first, &[0x40; 32]).unwrap();
     let (_, dk) = keygen_derand(&[0x71; 64]);
     bob.store
-        .add_pq_prekey(PQPK_ID, &dk, PqPreKeyKind::LastResort);
+        .add_pq_prekey(PqPreKeyId(PQPK_ID), &dk, PqPreKeyKind::LastResort);
     assert_eq!(
         Session::accept_with(&bob.identity, &mut bob.store, &first, &[0x41; 32]).err(),
         Some(Error::DecryptionFailed)

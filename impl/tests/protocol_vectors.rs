@@ -13,6 +13,7 @@
 )]
 
 use lockstep::Error;
+use lockstep::bundle::{OneTimePreKeyId, PqPreKeyId, SignedPreKeyId};
 use lockstep::ml_kem::{self, Ciphertext};
 use lockstep::pqxdh::{self, IdentityKeyPair};
 use lockstep::ratchet::{ChainKey, kdf_ck, message_key_material};
@@ -41,16 +42,22 @@ fn verified(v: &PqxdhVector) -> pqxdh::VerifiedPreKeyBundle {
 /// Bob's prekey store for a handshake.
 fn bob_store(v: &PqxdhVector) -> InMemoryPreKeyStore {
     let mut store = InMemoryPreKeyStore::new();
-    store.add_signed_prekey(v.spk_id, &PrivateKey::from_bytes(v.spk_b_private));
+    store.add_signed_prekey(
+        SignedPreKeyId(v.spk_id),
+        &PrivateKey::from_bytes(v.spk_b_private),
+    );
     let dk = ml_kem::DecapsulationKey::from_bytes(&v.pqpk_b_private).unwrap();
     let kind = if v.pq_last_resort {
         PqPreKeyKind::LastResort
     } else {
         PqPreKeyKind::OneTime
     };
-    store.add_pq_prekey(v.pqpk_id, &dk, kind);
+    store.add_pq_prekey(PqPreKeyId(v.pqpk_id), &dk, kind);
     if let Some(opk) = &v.opk {
-        store.add_one_time_prekey(opk.id, &PrivateKey::from_bytes(opk.private));
+        store.add_one_time_prekey(
+            OneTimePreKeyId(opk.id),
+            &PrivateKey::from_bytes(opk.private),
+        );
     }
     store
 }
@@ -232,12 +239,14 @@ fn ratchet_json_conversations_reproduce() {
                                 Ok((session, pt)) => {
                                     if let Some(opk) = &h.opk {
                                         assert!(
-                                            !replay.store.has_one_time_prekey(opk.id),
+                                            !replay
+                                                .store
+                                                .has_one_time_prekey(OneTimePreKeyId(opk.id)),
                                             "{what}: OPK consumed"
                                         );
                                     }
                                     assert_eq!(
-                                        replay.store.has_pq_prekey(h.pqpk_id),
+                                        replay.store.has_pq_prekey(PqPreKeyId(h.pqpk_id)),
                                         h.pq_last_resort,
                                         "{what}: one-time PQ prekey consumed, last-resort kept"
                                     );

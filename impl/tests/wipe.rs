@@ -35,6 +35,7 @@ use std::io;
 use std::os::unix::fs::FileExt;
 use std::sync::{Mutex, PoisonError};
 
+use lockstep::bundle::{OneTimePreKeyId, PqPreKeyId, SignedPreKeyId};
 use lockstep::consts::{SKIPPED_KEY_LEN, STATE_FIXED_LEN};
 use lockstep::ml_kem::keygen;
 use lockstep::pqxdh::{IdentityKeyPair, sign_bundle_with_rng};
@@ -258,7 +259,7 @@ fn prekey_store_wipes_removed_and_replaced_keys() -> io::Result<()> {
 
     let old_spk = random32(&mut rng);
     needles.add_key("signed prekey, replaced".into(), &old_spk);
-    store.add_signed_prekey(1, &PrivateKey::from_bytes(old_spk));
+    store.add_signed_prekey(SignedPreKeyId(1), &PrivateKey::from_bytes(old_spk));
     // Enough one-time prekeys that the table rehashes several times.
     let mut used_opk_public = None;
     for id in 0..OPKS {
@@ -268,7 +269,7 @@ fn prekey_store_wipes_removed_and_replaced_keys() -> io::Result<()> {
         if id == USED_OPK {
             used_opk_public = Some(key.public_key());
         }
-        store.add_one_time_prekey(id, &key);
+        store.add_one_time_prekey(OneTimePreKeyId(id), &key);
     }
     let (pq_ek, pq_dk) = keygen(&mut rng);
     // Windows of dk_PKE (bytes 0..1536) and of z (the last 32): the secret parts of
@@ -278,16 +279,16 @@ fn prekey_store_wipes_removed_and_replaced_keys() -> io::Result<()> {
         pq_dk.to_bytes().as_slice(),
         &[0, 16, 700, 1500, 3136, 3152],
     );
-    store.add_pq_prekey(2, &pq_dk, PqPreKeyKind::OneTime);
+    store.add_pq_prekey(PqPreKeyId(2), &pq_dk, PqPreKeyKind::OneTime);
     drop(pq_dk);
     let (_, last_resort_dk) = keygen(&mut rng);
-    store.add_pq_prekey(3, &last_resort_dk, PqPreKeyKind::LastResort);
+    store.add_pq_prekey(PqPreKeyId(3), &last_resort_dk, PqPreKeyKind::LastResort);
     drop(last_resort_dk);
     assert_all_seen(&needles)?;
 
     // Replace the signed prekey; sign the bundle with the new one.
     let spk = PrivateKey::generate(&mut rng);
-    store.add_signed_prekey(1, &spk);
+    store.add_signed_prekey(SignedPreKeyId(1), &spk);
     let bob_identity = IdentityKeyPair::generate(&mut rng);
     let bundle = sign_bundle_with_rng(
         &mut rng,
@@ -308,11 +309,17 @@ fn prekey_store_wipes_removed_and_replaced_keys() -> io::Result<()> {
     let (_bob, plaintext) =
         Session::accept(&mut rng, &bob_identity, &mut store, &first).map_err(io::Error::other)?;
     assert_eq!(plaintext, b"hello");
-    assert!(!store.has_one_time_prekey(USED_OPK) && !store.has_pq_prekey(2));
+    assert!(
+        !store.has_one_time_prekey(OneTimePreKeyId(USED_OPK))
+            && !store.has_pq_prekey(PqPreKeyId(2))
+    );
     for id in (0..OPKS).filter(|&id| id != USED_OPK) {
-        store.remove_one_time_prekey(id);
+        store.remove_one_time_prekey(OneTimePreKeyId(id));
     }
-    assert!(store.has_pq_prekey(3), "the last-resort key stays");
+    assert!(
+        store.has_pq_prekey(PqPreKeyId(3)),
+        "the last-resort key stays"
+    );
     assert_none_left(&needles)
 }
 
@@ -342,8 +349,8 @@ fn ratchet_wipes_used_and_evicted_skipped_keys() -> io::Result<()> {
     let spk = PrivateKey::generate(&mut rng);
     let (pq_ek, pq_dk) = keygen(&mut rng);
     let mut store = InMemoryPreKeyStore::new();
-    store.add_signed_prekey(1, &spk);
-    store.add_pq_prekey(2, &pq_dk, PqPreKeyKind::LastResort);
+    store.add_signed_prekey(SignedPreKeyId(1), &spk);
+    store.add_pq_prekey(PqPreKeyId(2), &pq_dk, PqPreKeyKind::LastResort);
     let bundle = sign_bundle_with_rng(
         &mut rng,
         &bob_identity,
