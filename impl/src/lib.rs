@@ -176,7 +176,7 @@ pub mod session;
 pub mod storage;
 
 pub use bundle::PreKeyBundle;
-pub use error::Error;
+pub use error::{BundleError, DecodeError, Error, PrimitiveError, SessionError, StorageError};
 pub use keys::IdentityKeyPair;
 pub use session::Session;
 
