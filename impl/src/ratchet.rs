@@ -233,14 +233,13 @@ pub struct State {
     pub(crate) dhs: PrivateKey,
     /// `DHs.public`, kept beside the private key.
     pub(crate) dhs_public: [u8; 32],
-    /// `DHr`: their ratchet public key, as received.
-    pub(crate) dhr: Option<[u8; 32]>,
+    /// `DHr` and `CKr`: their ratchet public key once known, and the receiving
+    /// chain under it once one exists.
+    pub(crate) receiving: Option<Receiving>,
     /// `RK`.
     pub(crate) rk: RootKey,
     /// `CKs`.
     pub(crate) cks: Option<ChainKey>,
-    /// `CKr`.
-    pub(crate) ckr: Option<ChainKey>,
     /// `Ns`.
     pub(crate) ns: u32,
     /// `Nr`.
@@ -249,10 +248,63 @@ pub struct State {
     pub(crate) pn: u32,
     /// `MKSKIPPED`.
     pub(crate) skipped: SkippedKeys,
-    /// `pending_prekey`: Alice's 1647-byte PreKey header, until her first decryption.
-    pub(crate) pending_prekey: Option<Vec<u8>>,
-    /// `prekey_hash`: Bob's SHA-256 of the PreKey header that made the session.
-    pub(crate) prekey_hash: Option<[u8; 32]>,
+    /// `pending_prekey` or `prekey_hash`: how the session began.
+    pub(crate) origin: Origin,
+}
+
+/// SPEC §4.3 `DHr` and `CKr`. A receiving chain exists only under a known `DHr`:
+/// `CKr` without `DHr`, which SPEC §6 refuses to decode, has no value of this type.
+/// Alice starts with `DHr = SPK_B` and no `CKr`; Bob starts with neither (no
+/// `Receiving` at all) and gets both from Alice's first message.
+#[derive(Clone)]
+pub(crate) struct Receiving {
+    /// `DHr`: their ratchet public key, as received.
+    pub(crate) dhr: [u8; 32],
+    /// `CKr`.
+    pub(crate) ckr: Option<ChainKey>,
+}
+
+/// SPEC §4.3 `pending_prekey` and `prekey_hash`: which side began the session and
+/// what it keeps of the PreKey message. A session with both, which SPEC §6 refuses
+/// to decode, has no value of this type.
+pub(crate) enum Origin {
+    /// Alice's session (and a decoded one with neither field): her 1647-byte PreKey
+    /// header, sent in front of every message until her first successful decryption.
+    Initiator {
+        /// `pending_prekey`.
+        pending_prekey: Option<Vec<u8>>,
+    },
+    /// Bob's session: the SHA-256 of the PreKey header that made it (`TH`, SPEC
+    /// §3.4), kept for the session's life to recognise Alice's repeats.
+    Responder {
+        /// `prekey_hash`.
+        prekey_hash: [u8; 32],
+    },
+}
+
+impl Origin {
+    /// `pending_prekey`, if the session has one.
+    pub(crate) fn pending_prekey(&self) -> Option<&[u8]> {
+        match self {
+            Origin::Initiator { pending_prekey } => pending_prekey.as_deref(),
+            Origin::Responder { .. } => None,
+        }
+    }
+
+    /// `prekey_hash`, if the session has one.
+    pub(crate) fn prekey_hash(&self) -> Option<&[u8; 32]> {
+        match self {
+            Origin::Initiator { .. } => None,
+            Origin::Responder { prekey_hash } => Some(prekey_hash),
+        }
+    }
+
+    /// SPEC §4.6: a message decrypted, so Alice's `pending_prekey` goes.
+    fn decrypted(&mut self) {
+        if let Origin::Initiator { pending_prekey } = self {
+            *pending_prekey = None;
+        }
+    }
 }
 
 impl fmt::Debug for State {
@@ -262,7 +314,7 @@ impl fmt::Debug for State {
             .field("nr", &self.nr)
             .field("pn", &self.pn)
             .field("skipped", &self.skipped.len())
-            .field("pending_prekey", &self.pending_prekey.is_some())
+            .field("pending_prekey", &self.origin.pending_prekey().is_some())
             .finish_non_exhaustive()
     }
 }
@@ -346,36 +398,41 @@ pub fn ratchet_init_alice(
         ad: *ad,
         dhs_public: *dhs.public_key().as_bytes(),
         dhs,
-        dhr: Some(*spk_b),
+        receiving: Some(Receiving {
+            dhr: *spk_b,
+            ckr: None,
+        }),
         rk,
         cks: Some(cks),
-        ckr: None,
         ns: 0,
         nr: 0,
         pn: 0,
         skipped: SkippedKeys::default(),
-        pending_prekey: None,
-        prekey_hash: None,
+        origin: Origin::Initiator {
+            pending_prekey: None,
+        },
     })
 }
 
-/// SPEC §4.4 `RatchetInitBob(SK, SPK_B key pair)`.
+/// SPEC §4.4 `RatchetInitBob(SK, SPK_B key pair)`. The session sets its
+/// `prekey_hash` next (SPEC §3.6); until then the state has neither
+/// `pending_prekey` nor `prekey_hash`.
 #[must_use]
 pub fn ratchet_init_bob(sk: &SharedKey, ad: &[u8; AD_LEN], spk_b: PrivateKey) -> State {
     State {
         ad: *ad,
         dhs_public: *spk_b.public_key().as_bytes(),
         dhs: spk_b,
-        dhr: None,
+        receiving: None,
         rk: RootKey(*sk.as_bytes()),
         cks: None,
-        ckr: None,
         ns: 0,
         nr: 0,
         pn: 0,
         skipped: SkippedKeys::default(),
-        pending_prekey: None,
-        prekey_hash: None,
+        origin: Origin::Initiator {
+            pending_prekey: None,
+        },
     }
 }
 
@@ -448,8 +505,7 @@ pub fn try_skipped_message_keys(
 
 /// A receiving chain being advanced by a decryption, not yet committed.
 pub(crate) struct ReceivingChain {
-    dhr: Option<[u8; 32]>,
-    ckr: Option<ChainKey>,
+    receiving: Option<Receiving>,
     nr: u32,
 }
 
@@ -467,10 +523,15 @@ pub(crate) fn skip_message_keys(
     until: u32,
     skipped: &mut Vec<([u8; 32], u32, BoxedMessageKey)>,
 ) -> Result<(), Error> {
-    // if CKr is none: return (also without DHr: nothing to index the keys by)
-    let (Some(dhr), Some(ckr)) = (chain.dhr, chain.ckr.as_mut()) else {
+    // if CKr is none: return (a CKr always has its DHr, which indexes the keys)
+    let Some(Receiving {
+        dhr,
+        ckr: Some(ckr),
+    }) = chain.receiving.as_mut()
+    else {
         return Ok(());
     };
+    let dhr = *dhr;
     // if Nr + MAX_SKIP < until: error TooManySkipped
     if u64::from(chain.nr) + u64::from(MAX_SKIP) < u64::from(until) {
         return Err(Error::TooManySkipped);
@@ -523,8 +584,10 @@ pub(crate) fn dh_ratchet(
             cks,
         },
         ReceivingChain {
-            dhr: Some(header.dh),
-            ckr: Some(ckr),
+            receiving: Some(Receiving {
+                dhr: header.dh,
+                ckr: Some(ckr),
+            }),
             nr: 0,
         },
     ))
@@ -545,10 +608,13 @@ pub fn ratchet_decrypt(
     let header = &message.header;
     // if (H.dh, H.n) in MKSKIPPED: ...
     if let Some(plaintext) = try_skipped_message_keys(state, header, message.ciphertext)? {
-        state.pending_prekey = None;
+        state.origin.decrypted();
         return Ok(plaintext);
     }
-    let current_chain = state.dhr == Some(header.dh);
+    let current_chain = state
+        .receiving
+        .as_ref()
+        .is_some_and(|receiving| receiving.dhr == header.dh);
     // if DHr = H.dh and H.n < Nr: error Duplicate (before any derivation)
     if current_chain && header.n < state.nr {
         return Err(Error::Duplicate);
@@ -556,8 +622,7 @@ pub fn ratchet_decrypt(
     let mut skipped = Vec::new();
     let mut step = None;
     let mut chain = ReceivingChain {
-        dhr: state.dhr,
-        ckr: state.ckr.clone(),
+        receiving: state.receiving.clone(),
         nr: state.nr,
     };
     if !current_chain {
@@ -571,9 +636,14 @@ pub fn ratchet_decrypt(
     // SkipMessageKeys(H.n)
     skip_message_keys(&mut chain, header.n, &mut skipped)?;
     // CKr, mk = KDF_CK(CKr)
-    let Some(ckr) = &chain.ckr else {
+    let Some(Receiving {
+        dhr,
+        ckr: Some(ckr),
+    }) = &chain.receiving
+    else {
         return Err(Error::DecryptionFailed);
     };
+    let dhr = *dhr;
     let (next_ckr, mk) = kdf_ck(ckr);
     // Nr = Nr + 1
     let Some(next_nr) = chain.nr.checked_add(1) else {
@@ -593,10 +663,12 @@ pub fn ratchet_decrypt(
         state.dhs_public = step.dhs_public;
         state.cks = Some(step.cks);
     }
-    state.dhr = chain.dhr;
-    state.ckr = Some(next_ckr);
+    state.receiving = Some(Receiving {
+        dhr,
+        ckr: Some(next_ckr),
+    });
     state.nr = next_nr;
-    state.pending_prekey = None;
+    state.origin.decrypted();
     Ok(plaintext)
 }
 

@@ -28,7 +28,7 @@ use crate::consts::{AD_LEN, MAX_PLAINTEXT_LEN, RATCHET_HEADER_LEN, TAG_LEN};
 use crate::ml_kem::{DecapsulationKey, ENCAPSULATION_SEED_LEN};
 use crate::pqxdh::{self, IdentityKeyPair, VerifiedPreKeyBundle};
 use crate::ratchet::{
-    State, ratchet_decrypt, ratchet_encrypt, ratchet_init_alice, ratchet_init_bob,
+    Origin, State, ratchet_decrypt, ratchet_encrypt, ratchet_init_alice, ratchet_init_bob,
 };
 use crate::state::{decode_state, encode_state};
 use crate::storage::{self, SealedKind, StorageKey};
@@ -251,7 +251,9 @@ impl Session {
         ) -> Result<Session, Error> {
             let (keys, header) = pqxdh::initiate(identity, bundle, ek_a, m)?;
             let mut state = ratchet_init_alice(&keys.sk, &keys.ad, &bundle.bundle().spk_b, r)?;
-            state.pending_prekey = Some(encode_prekey_header(&header));
+            state.origin = Origin::Initiator {
+            pending_prekey: Some(encode_prekey_header(&header)),
+        };
             Ok(Session { state })
         }
     }
@@ -362,7 +364,9 @@ impl Session {
         let keys = pqxdh::respond(identity, &spk_b, &pqpk_b, opk_b.as_ref(), header)?;
         let mut state = ratchet_init_bob(&keys.sk, &keys.ad, spk_b);
         // prekey_hash = SHA-256(header), the TH that PQXDH bound into SK
-        state.prekey_hash = Some(keys.th);
+        state.origin = Origin::Responder {
+            prekey_hash: keys.th,
+        };
         let message = RatchetMessageRef {
             header: prekey_message.message.header,
             ciphertext: &prekey_message.message.ciphertext,
@@ -395,7 +399,7 @@ impl Session {
         let ad = &self.state.ad;
         // AD = 0x05 ‖ IK_A ‖ 0x05 ‖ IK_B (SPEC §2 EncodeEC, §3.4).
         let (ik_a, ik_b) = ad.split_at(AD_LEN / 2);
-        let remote = if self.state.prekey_hash.is_some() {
+        let remote = if matches!(self.state.origin, Origin::Responder { .. }) {
             ik_a
         } else {
             ik_b
@@ -439,7 +443,7 @@ impl Session {
     /// [`Error::MessageTooLarge`]; the session is then unchanged.
     pub fn encrypt(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
         // One allocation, the output: [PreKey header ‖] H ‖ ct ‖ tag.
-        let prefix: &[u8] = self.state.pending_prekey.as_deref().unwrap_or_default();
+        let prefix: &[u8] = self.state.origin.pending_prekey().unwrap_or_default();
         let mut out = Vec::with_capacity(
             prefix.len() + RATCHET_HEADER_LEN + plaintext.len().min(MAX_PLAINTEXT_LEN) + TAG_LEN,
         );
@@ -475,7 +479,7 @@ impl Session {
             match decode_message_ref(message)? {
                 MessageRef::PreKey { header, message } => {
                     let hash = prekey_hash(header);
-                    let matches = match &self.state.prekey_hash {
+                    let matches = match self.state.origin.prekey_hash() {
                         Some(prekey_hash) => bool::from(prekey_hash.ct_eq(&hash)),
                         None => false,
                     };

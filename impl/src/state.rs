@@ -16,7 +16,7 @@ use crate::consts::{
     STATE_OFFSET_NR, STATE_OFFSET_NS, STATE_OFFSET_PN, STATE_OFFSET_PREKEY_HASH, STATE_OFFSET_RK,
     VERSION,
 };
-use crate::ratchet::{ChainKey, MessageKey, RootKey, SkippedKeys, State};
+use crate::ratchet::{ChainKey, MessageKey, Origin, Receiving, RootKey, SkippedKeys, State};
 use crate::x25519::PrivateKey;
 
 const KEY_LEN: usize = 32;
@@ -24,19 +24,19 @@ const KEY_LEN: usize = 32;
 /// SPEC §6: the flags byte of a state.
 fn flags(state: &State) -> u8 {
     let mut flags = 0;
-    if state.dhr.is_some() {
+    if state.receiving.is_some() {
         flags |= STATE_FLAG_DHR;
     }
     if state.cks.is_some() {
         flags |= STATE_FLAG_CKS;
     }
-    if state.ckr.is_some() {
+    if state.receiving.as_ref().is_some_and(|r| r.ckr.is_some()) {
         flags |= STATE_FLAG_CKR;
     }
-    if state.pending_prekey.is_some() {
+    if state.origin.pending_prekey().is_some() {
         flags |= STATE_FLAG_PENDING_PREKEY;
     }
-    if state.prekey_hash.is_some() {
+    if state.origin.prekey_hash().is_some() {
         flags |= STATE_FLAG_PREKEY_HASH;
     }
     flags
@@ -45,7 +45,7 @@ fn flags(state: &State) -> u8 {
 /// SPEC §6: the canonical encoding of a session state.
 #[must_use]
 pub fn encode_state(state: &State) -> Zeroizing<Vec<u8>> {
-    let pending_len = if state.pending_prekey.is_some() {
+    let pending_len = if state.origin.pending_prekey().is_some() {
         PREKEY_HEADER_LEN
     } else {
         0
@@ -57,20 +57,21 @@ pub fn encode_state(state: &State) -> Zeroizing<Vec<u8>> {
     out.push(flags(state));
     out.extend_from_slice(&state.ad);
     out.extend_from_slice(&state.dhs.to_bytes()[..]);
-    out.extend_from_slice(&state.dhr.unwrap_or([0u8; KEY_LEN]));
+    let receiving = state.receiving.as_ref();
+    out.extend_from_slice(&receiving.map_or([0u8; KEY_LEN], |r| r.dhr));
     out.extend_from_slice(state.rk.expose_secret());
     match &state.cks {
         Some(cks) => out.extend_from_slice(cks.expose_secret()),
         None => out.extend_from_slice(&[0u8; KEY_LEN]),
     }
-    match &state.ckr {
+    match receiving.and_then(|r| r.ckr.as_ref()) {
         Some(ckr) => out.extend_from_slice(ckr.expose_secret()),
         None => out.extend_from_slice(&[0u8; KEY_LEN]),
     }
     out.extend_from_slice(&state.ns.to_be_bytes());
     out.extend_from_slice(&state.nr.to_be_bytes());
     out.extend_from_slice(&state.pn.to_be_bytes());
-    out.extend_from_slice(&state.prekey_hash.unwrap_or([0u8; KEY_LEN]));
+    out.extend_from_slice(state.origin.prekey_hash().unwrap_or(&[0u8; KEY_LEN]));
     // At most MAX_STORED_SKIPPED_KEYS keys, by construction.
     let count = u32::try_from(state.skipped.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(&count.to_be_bytes());
@@ -79,7 +80,7 @@ pub fn encode_state(state: &State) -> Zeroizing<Vec<u8>> {
         out.extend_from_slice(&n.to_be_bytes());
         out.extend_from_slice(mk.expose_secret());
     }
-    if let Some(pending_prekey) = &state.pending_prekey {
+    if let Some(pending_prekey) = state.origin.pending_prekey() {
         out.extend_from_slice(pending_prekey);
     }
     out
@@ -171,7 +172,7 @@ pub fn decode_state(bytes: &[u8]) -> Result<State, Error> {
     let dhr = present(bytes, flags, STATE_FLAG_DHR, STATE_OFFSET_DHR)?;
     let cks = present(bytes, flags, STATE_FLAG_CKS, STATE_OFFSET_CKS)?.map(ChainKey::from_bytes);
     let ckr = present(bytes, flags, STATE_FLAG_CKR, STATE_OFFSET_CKR)?.map(ChainKey::from_bytes);
-    let prekey_hash = present(
+    let prekey_hash: Option<[u8; KEY_LEN]> = present(
         bytes,
         flags,
         STATE_FLAG_PREKEY_HASH,
@@ -184,6 +185,16 @@ pub fn decode_state(bytes: &[u8]) -> Result<State, Error> {
     } else {
         None
     };
+    // The flags checks above refused both at once, and CKr without DHr.
+    let origin = match prekey_hash {
+        Some(prekey_hash) => Origin::Responder { prekey_hash },
+        None => Origin::Initiator { pending_prekey },
+    };
+    let receiving = match (dhr, ckr) {
+        (Some(dhr), ckr) => Some(Receiving { dhr, ckr }),
+        (None, None) => None,
+        (None, Some(_)) => return Err(Error::InvalidState),
+    };
     let mut ad = [0u8; AD_LEN];
     ad.copy_from_slice(&bytes[STATE_OFFSET_AD..STATE_OFFSET_AD + AD_LEN]);
     let dhs = PrivateKey::from_bytes(key_at(bytes, STATE_OFFSET_DHS)?);
@@ -191,15 +202,13 @@ pub fn decode_state(bytes: &[u8]) -> Result<State, Error> {
         ad,
         dhs_public: *dhs.public_key().as_bytes(),
         dhs,
-        dhr,
+        receiving,
         rk: RootKey::from_bytes(key_at(bytes, STATE_OFFSET_RK)?),
         cks,
-        ckr,
         ns: u32_at(bytes, STATE_OFFSET_NS)?,
         nr: u32_at(bytes, STATE_OFFSET_NR)?,
         pn: u32_at(bytes, STATE_OFFSET_PN)?,
         skipped,
-        pending_prekey,
-        prekey_hash,
+        origin,
     })
 }
