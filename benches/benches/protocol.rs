@@ -297,7 +297,7 @@ fn baseline_handshake(k: &HandshakeInputs, plaintext: &[u8]) -> Option<(Vec<u8>,
     let dh2 = ek_a.diffie_hellman(&k.ik_b_pub).ok()?;
     let dh3 = ek_a.diffie_hellman(&k.spk_pub).ok()?;
     let dh4 = ek_a.diffie_hellman(&k.opk_pub).ok()?;
-    let (ss, ct) = k.pqpk.encapsulate_derand(&M);
+    let (ss, ct) = k.pqpk.encaps(&M);
     let th = Sha256::digest(&k.prekey_header);
     let sk = pqxdh_kdf(
         [
@@ -330,7 +330,7 @@ fn baseline_handshake(k: &HandshakeInputs, plaintext: &[u8]) -> Option<(Vec<u8>,
     let dh2 = k.ik_b.diffie_hellman(&ek_a_pub).ok()?;
     let dh3 = spk.diffie_hellman(&ek_a_pub).ok()?;
     let dh4 = opk.diffie_hellman(&ek_a_pub).ok()?;
-    let ss = dk.decapsulate(&ct);
+    let ss = dk.decaps(&ct);
     let th = Sha256::digest(&k.prekey_header);
     let sk = pqxdh_kdf(
         [

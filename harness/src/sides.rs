@@ -477,7 +477,7 @@ impl Primitives for Impl {
 
     fn ml_kem_encaps(ek: &[u8], m: &[u8; 32]) -> Result<(Vec<u8>, [u8; 32]), Refusal> {
         let ek = lockstep::ml_kem::EncapsulationKey::from_bytes(ek).map_err(impl_refusal)?;
-        let (k, c) = ek.encapsulate_derand(m);
+        let (k, c) = ek.encaps(m);
         Ok((c.as_bytes().to_vec(), *k.as_bytes()))
     }
 
@@ -485,7 +485,7 @@ impl Primitives for Impl {
         // FIPS 203 §7.3's order: the ciphertext's length, then the key's.
         let c = lockstep::ml_kem::Ciphertext::from_bytes(c).map_err(impl_refusal)?;
         let dk = lockstep::ml_kem::DecapsulationKey::from_bytes(dk).map_err(impl_refusal)?;
-        Ok(*dk.decapsulate(&c).as_bytes())
+        Ok(*dk.decaps(&c).as_bytes())
     }
 }
 

@@ -110,7 +110,7 @@ impl EncapsulationKey {
         /// anyone who saw the earlier ciphertext. Use [`EncapsulationKey::encapsulate`]
         /// unless you are replaying a vector.
         #[must_use]
-        fn encapsulate_derand(
+        fn encaps(
             &self,
             m: &[u8; ENCAPSULATION_SEED_LEN],
         ) -> (SharedSecret, Ciphertext) {
@@ -121,12 +121,12 @@ impl EncapsulationKey {
 
     hazmat_fn! {
         /// FIPS 203 Algorithm 20, `ML-KEM.Encaps(ek)`: draws `m` (32 bytes) from `rng` and
-        /// calls [`EncapsulationKey::encapsulate_derand`], so a seeded `rng` gives the
+        /// calls [`EncapsulationKey::encaps`], so a seeded `rng` gives the
         /// spec's result for the same bytes.
         fn encapsulate<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> (SharedSecret, Ciphertext) {
             let mut m = Zeroizing::new([0u8; ENCAPSULATION_SEED_LEN]);
             rng.fill_bytes(m.as_mut_slice());
-            self.encapsulate_derand(&m)
+            self.encaps(&m)
         }
     }
 }
@@ -291,7 +291,7 @@ impl DecapsulationKey {
         /// implicit-rejection key `J(z ‖ c)`, chosen in constant time, which looks random
         /// to anyone without `z`.
         #[must_use]
-        fn decapsulate(&self, c: &Ciphertext) -> SharedSecret {
+        fn decaps(&self, c: &Ciphertext) -> SharedSecret {
             SharedSecret(mlkem1024::decapsulate(&self.dk.0, &c.0))
         }
     }
@@ -405,10 +405,10 @@ mod tests {
     fn encapsulate_then_decapsulate_agrees() {
         let (ek, dk) = keygen_derand(&seed(1));
         assert_eq!(dk.encapsulation_key(), &ek);
-        let (k, c) = ek.encapsulate_derand(&[7; 32]);
-        assert_eq!(dk.decapsulate(&c), k);
+        let (k, c) = ek.encaps(&[7; 32]);
+        assert_eq!(dk.decaps(&c), k);
         // Deterministic: the same inputs give the same outputs.
-        let (k2, c2) = ek.encapsulate_derand(&[7; 32]);
+        let (k2, c2) = ek.encaps(&[7; 32]);
         assert_eq!((c, k), (c2, k2));
     }
 
@@ -419,7 +419,7 @@ mod tests {
         assert_eq!(dk2, dk);
         assert_eq!(dk2.encapsulation_key(), &ek);
         assert_eq!(EncapsulationKey::from_bytes(ek.as_bytes()).unwrap(), ek);
-        let (_, c) = ek.encapsulate_derand(&[3; 32]);
+        let (_, c) = ek.encaps(&[3; 32]);
         assert_eq!(Ciphertext::from_bytes(c.as_bytes()).unwrap(), c);
         // The layout of FIPS 203 Algorithm 16 line 3: dk = dk_PKE ‖ ek ‖ H(ek) ‖ z.
         let bytes = dk.to_bytes();
@@ -433,15 +433,15 @@ mod tests {
     #[test]
     fn tampered_ciphertext_gives_the_implicit_rejection_key() {
         let (ek, dk) = keygen_derand(&seed(3));
-        let (k, c) = ek.encapsulate_derand(&[9; 32]);
+        let (k, c) = ek.encaps(&[9; 32]);
         for position in [0, 1407, 1408, CIPHERTEXT_LEN - 1] {
             let mut bytes = *c.as_bytes();
             bytes[position] ^= 0x01;
             let tampered = Ciphertext::from_bytes(&bytes).unwrap();
-            let rejected = dk.decapsulate(&tampered);
+            let rejected = dk.decaps(&tampered);
             assert_ne!(rejected, k, "byte {position}");
             // Implicit rejection is a function of (z, c): same input, same key.
-            assert_eq!(dk.decapsulate(&tampered), rejected);
+            assert_eq!(dk.decaps(&tampered), rejected);
             // And it is the key RustCrypto's ML-KEM computes.
             let theirs = ::ml_kem::ml_kem_1024::DecapsulationKey::from_seed(seed(3).into());
             let their_k = ::ml_kem::Decapsulate::decapsulate(
@@ -455,7 +455,7 @@ mod tests {
     #[test]
     fn debug_prints_no_secret() {
         let (ek, dk) = keygen_derand(&seed(4));
-        let (k, c) = ek.encapsulate_derand(&[5; 32]);
+        let (k, c) = ek.encaps(&[5; 32]);
         assert_eq!(format!("{dk:?}"), "DecapsulationKey(<redacted>)");
         assert_eq!(format!("{k:?}"), "ml_kem::SharedSecret(<redacted>)");
         let printed_ek = format!("{ek:?}");
@@ -471,7 +471,7 @@ mod tests {
     #[test]
     fn from_bytes_rejects_wrong_lengths() {
         let (ek, dk) = keygen_derand(&seed(5));
-        let (_, c) = ek.encapsulate_derand(&[1; 32]);
+        let (_, c) = ek.encaps(&[1; 32]);
         let dk_bytes = dk.to_bytes();
         for len in [0, ENCAPSULATION_KEY_LEN - 1, ENCAPSULATION_KEY_LEN + 1] {
             let mut bytes = ek.as_bytes().to_vec();
@@ -619,6 +619,6 @@ mod tests {
         for (b, i) in m.iter_mut().zip(64u8..) {
             *b = i;
         }
-        assert_eq!((k, c), ek2.encapsulate_derand(&m));
+        assert_eq!((k, c), ek2.encaps(&m));
     }
 }

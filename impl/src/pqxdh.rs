@@ -289,6 +289,22 @@ pub fn associated_data(ik_a: &[u8; 32], ik_b: &[u8; 32]) -> [u8; AD_LEN] {
 /// SPEC §3.4; PQXDH rev 2 §3.3: Alice's side, with her ephemeral private key `ek_a`
 /// and the encapsulation randomness `m` given.
 ///
+/// ```text
+/// EK_A = X25519(ek_a, 9)
+/// DH1 = DH(IK_A, SPK_B)
+/// DH2 = DH(EK_A, IK_B)
+/// DH3 = DH(EK_A, SPK_B)
+/// DH4 = DH(EK_A, OPK_B)                      only if the bundle has an OPK
+/// (CT, SS) = ENCAPS(PQPK_B, m)
+/// header = the PreKey header (§5.2): IK_A, EK_A, spk_id, pqpk_id, opk_flag, opk_id, CT
+/// TH = SHA-256(header)
+/// SK = HKDF(salt = 0^32,
+///           ikm  = F ‖ DH1 ‖ DH2 ‖ DH3 [‖ DH4] ‖ SS,
+///           info = INFO_PQXDH ‖ TH,
+///           L    = 32)
+/// AD = EncodeEC(IK_A) ‖ EncodeEC(IK_B)       66 bytes
+/// ```
+///
 /// # Errors
 /// [`Error::NonContributory`] if any DH output is all zeros.
 pub fn initiate(
@@ -315,7 +331,7 @@ pub fn initiate(
         None => (None, None),
     };
     // (CT, SS) = ENCAPS(PQPK_B, m)
-    let (ss, ct) = bundle.pqpk_b.encapsulate_derand(m);
+    let (ss, ct) = bundle.pqpk_b.encaps(m);
     // header = IK_A, EK_A, the prekey ids, CT
     let header = PreKeyHeader {
         ik_a: *ik_a.public.as_bytes(),
@@ -336,6 +352,16 @@ pub fn initiate(
 
 /// SPEC §3.5; PQXDH rev 2 §3.4: Bob's side, from the PreKey header and the private
 /// keys its ids name (`opk_b` exactly when it names a one-time prekey).
+///
+/// ```text
+/// DH1 = DH(SPK_B, IK_A)
+/// DH2 = DH(IK_B, EK_A)
+/// DH3 = DH(SPK_B, EK_A)
+/// DH4 = DH(OPK_B, EK_A)                      only if the message names an OPK
+/// SS  = DECAPS(PQPK_B, CT)
+/// TH  = SHA-256(header)
+/// SK, AD as in §3.4
+/// ```
 ///
 /// # Errors
 /// [`Error::InvalidMessage`] if the header names a one-time prekey and `opk_b` is
@@ -365,7 +391,7 @@ pub fn respond(
         None => None,
     };
     // SS = DECAPS(PQPK_B, CT)
-    let ss = pqpk_b.decapsulate(&header.ct);
+    let ss = pqpk_b.decaps(&header.ct);
     // TH = SHA-256(header)
     let th = transcript_hash(header);
     // SK, AD as in SPEC §3.4

@@ -320,6 +320,11 @@ impl fmt::Debug for State {
 }
 
 /// SPEC §4.1 `KDF_RK(rk, dh_out) = HKDF(salt = rk, ikm = dh_out, INFO_RATCHET, 64)`.
+///
+/// ```text
+/// KDF_RK(rk, dh_out) = HKDF(salt = rk, ikm = dh_out, info = INFO_RATCHET, L = 64)
+///                      -> (new rk = bytes 0..32, ck = bytes 32..64)
+/// ```
 #[must_use]
 pub fn kdf_rk(rk: &RootKey, dh_out: &x25519::SharedSecret) -> (RootKey, ChainKey) {
     let okm = hkdf::<64>(&rk.0, dh_out.as_bytes(), INFO_RATCHET);
@@ -331,6 +336,10 @@ pub fn kdf_rk(rk: &RootKey, dh_out: &x25519::SharedSecret) -> (RootKey, ChainKey
 }
 
 /// SPEC §4.1 `KDF_CK(ck) = (next ck = HMAC(ck, 0x02), mk = HMAC(ck, 0x01))`.
+///
+/// ```text
+/// KDF_CK(ck) = (next ck = HMAC(ck, 0x02), mk = HMAC(ck, 0x01))
+/// ```
 #[must_use]
 pub fn kdf_ck(ck: &ChainKey) -> (ChainKey, MessageKey) {
     let next = hmac_sha256(&ck.0, &[CK_CONSTANT]);
@@ -340,6 +349,11 @@ pub fn kdf_ck(ck: &ChainKey) -> (ChainKey, MessageKey) {
 
 /// SPEC §4.2: `okm = HKDF(0^32, mk, INFO_MESSAGE_KEYS, 44)`; key `okm[0..32]`,
 /// nonce `okm[32..44]`.
+///
+/// ```text
+/// okm   = HKDF(salt = 0^32, ikm = mk, info = INFO_MESSAGE_KEYS, L = 44)
+/// key   = okm[0..32], nonce = okm[32..44]
+/// ```
 #[must_use]
 pub fn message_key_material(mk: &MessageKey) -> (aead::Key, aead::Nonce) {
     let okm = hkdf::<44>(&[0u8; 32], &mk.0, INFO_MESSAGE_KEYS);
@@ -352,6 +366,13 @@ pub fn message_key_material(mk: &MessageKey) -> (aead::Key, aead::Nonce) {
 }
 
 /// SPEC §4.2 `ENCRYPT(mk, pt, ad)`: `ct ‖ tag`.
+///
+/// ```text
+/// ENCRYPT(mk, pt, ad):
+///     okm   = HKDF(salt = 0^32, ikm = mk, info = INFO_MESSAGE_KEYS, L = 44)
+///     key   = okm[0..32], nonce = okm[32..44]
+///     return AEAD(key, nonce, ad, pt)        ct ‖ 16-byte tag
+/// ```
 ///
 /// # Errors
 /// [`Error::MessageTooLarge`] for a plaintext the AEAD refuses (never for one of at
@@ -380,6 +401,13 @@ pub fn header_ad(ad: &[u8; AD_LEN], header: &RatchetHeader) -> [u8; AD_LEN + RAT
 }
 
 /// SPEC §4.4 `RatchetInitAlice(SK, SPK_B, r)`.
+///
+/// ```text
+/// RatchetInitAlice(SK, SPK_B, r):            r: 32 random bytes
+///     DHs = GENERATE_DH(r); DHr = SPK_B
+///     RK, CKs = KDF_RK(SK, DH(DHs, DHr))
+///     CKr = none; Ns = Nr = PN = 0; MKSKIPPED = []
+/// ```
 ///
 /// # Errors
 /// [`Error::NonContributory`] if `DH(DHs, SPK_B)` is all zeros.
@@ -417,6 +445,12 @@ pub fn ratchet_init_alice(
 /// SPEC §4.4 `RatchetInitBob(SK, SPK_B key pair)`. The session sets its
 /// `prekey_hash` next (SPEC §3.6); until then the state has neither
 /// `pending_prekey` nor `prekey_hash`.
+///
+/// ```text
+/// RatchetInitBob(SK, SPK_B key pair):
+///     DHs = SPK_B key pair; DHr = none; RK = SK
+///     CKs = CKr = none; Ns = Nr = PN = 0; MKSKIPPED = []
+/// ```
 #[must_use]
 pub fn ratchet_init_bob(sk: &SharedKey, ad: &[u8; AD_LEN], spk_b: PrivateKey) -> State {
     State {
@@ -440,6 +474,17 @@ pub fn ratchet_init_bob(sk: &SharedKey, ad: &[u8; AD_LEN], spk_b: PrivateKey) ->
 /// `H ‖ ct ‖ tag` (SPEC §5.1) to `out`, where the AEAD encrypts in place: with room
 /// reserved in `out`, nothing is allocated. The state and `out` change only on
 /// success.
+///
+/// ```text
+/// RatchetEncrypt(state, pt):
+///     if CKs is none: error NoSendingChain      (Bob, before his first decryption)
+///     if Ns = 2^32 - 1: error ChainExhausted
+///     if len(pt) > MAX_PLAINTEXT_LEN: error MessageTooLarge
+///     CKs, mk = KDF_CK(CKs)
+///     H = header(DHs.public, PN, Ns)            §5.1, 42 bytes
+///     Ns = Ns + 1
+///     return H ‖ ENCRYPT(mk, pt, AD ‖ H)
+/// ```
 ///
 /// # Errors
 /// [`Error::NoSendingChain`], [`Error::ChainExhausted`], [`Error::MessageTooLarge`],
@@ -487,6 +532,14 @@ pub fn ratchet_encrypt(
 /// SPEC §4.6 `TrySkippedMessageKeys`: decrypt with the key stored for
 /// `(H.dh, H.n)`, if any, and delete it; `Ok(None)` if none is stored.
 ///
+/// ```text
+/// if (H.dh, H.n) in MKSKIPPED:
+///     mk = MKSKIPPED[(H.dh, H.n)]
+///     pt = DECRYPT(mk, ct, AD ‖ H)           error DecryptionFailed
+///     remove (H.dh, H.n) from MKSKIPPED
+///     return pt
+/// ```
+///
 /// # Errors
 /// [`Error::DecryptionFailed`] if a key is stored but the tag does not verify (the
 /// key stays stored).
@@ -515,6 +568,17 @@ pub(crate) struct ReceivingChain {
 /// Each key is boxed as it is derived, so that `skipped`, whether committed (its
 /// boxes moved into the store) or dropped on an error, frees a buffer of pointers,
 /// never of keys.
+///
+/// ```text
+/// SkipMessageKeys(until):
+///     if CKr is none: return
+///     if Nr + MAX_SKIP < until: error TooManySkipped     (before SkipMessageKeys derives any message key)
+///     while Nr < until:
+///         CKr, mk = KDF_CK(CKr)
+///         append (DHr, Nr, mk) to MKSKIPPED; if it now holds more than
+///             MAX_STORED_SKIPPED_KEYS keys, remove the oldest
+///         Nr = Nr + 1
+/// ```
 ///
 /// # Errors
 /// [`Error::TooManySkipped`] if `Nr + MAX_SKIP < until`, before any key is derived.
@@ -560,6 +624,14 @@ pub(crate) struct RatchetStep {
 /// and the new receiving chain (at `Nr = 0`), computed from `state` without
 /// changing it.
 ///
+/// ```text
+/// DHRatchet(H, r):
+///     PN = Ns; Ns = 0; Nr = 0; DHr = H.dh
+///     RK, CKr = KDF_RK(RK, DH(DHs, DHr))
+///     DHs = GENERATE_DH(r)
+///     RK, CKs = KDF_RK(RK, DH(DHs, DHr))
+/// ```
+///
 /// # Errors
 /// [`Error::NonContributory`] if either DH output is all zeros.
 pub(crate) fn dh_ratchet(
@@ -596,6 +668,26 @@ pub(crate) fn dh_ratchet(
 /// SPEC §4.6; DR §3.5 `RatchetDecrypt`, transactional: every new value is computed
 /// into locals, the AEAD is opened, and only then is the state changed. On any error
 /// the state is exactly as it was.
+///
+/// ```text
+/// RatchetDecrypt(state, H, ct, r):
+///     if (H.dh, H.n) in MKSKIPPED:
+///         mk = MKSKIPPED[(H.dh, H.n)]
+///         pt = DECRYPT(mk, ct, AD ‖ H)           error DecryptionFailed
+///         remove (H.dh, H.n) from MKSKIPPED
+///         return pt
+///     if DHr is not none and H.dh = DHr and H.n < Nr:
+///         error Duplicate                        before any derivation
+///     if DHr is none or H.dh != DHr:
+///         SkipMessageKeys(H.pn)                  in the old receiving chain, if any
+///         DHRatchet(H, r)
+///     SkipMessageKeys(H.n)
+///     if CKr is none: error DecryptionFailed     (see below)
+///     CKr, mk = KDF_CK(CKr)
+///     if Nr = 2^32 - 1: error ChainExhausted
+///     Nr = Nr + 1
+///     return DECRYPT(mk, ct, AD ‖ H)             error DecryptionFailed
+/// ```
 ///
 /// # Errors
 /// [`Error::Duplicate`], [`Error::TooManySkipped`], [`Error::NonContributory`],

@@ -487,6 +487,14 @@ pub fn decode_message_ref(bytes: &[u8]) -> Result<MessageRef<'_>, Error> {
 }
 
 /// SPEC §3.2: Bob's prekey bundle, 1807 bytes.
+///
+/// ```text
+/// bundle = VERSION
+///        ‖ IK_B
+///        ‖ u32be(spk_id) ‖ SPK_B ‖ SPK_sig
+///        ‖ u32be(pqpk_id) ‖ pq_kind ‖ PQPK_B ‖ PQPK_sig
+///        ‖ opk_flag ‖ u32be(opk_id) ‖ OPK_B
+/// ```
 #[must_use]
 pub fn encode_bundle(bundle: &PreKeyBundle) -> Vec<u8> {
     let pq_kind = if bundle.pq_last_resort {

@@ -66,7 +66,7 @@ fn libcrux_and_rustcrypto_agree_on_keygen_encaps_and_decaps() {
         for _ in 0..ENCAPSULATIONS {
             let mut m = [0u8; 32];
             rng.fill_bytes(&mut m);
-            let (k, c) = ek.encapsulate_derand(&m);
+            let (k, c) = ek.encaps(&m);
             let (their_c, their_k) = theirs
                 .encapsulation_key()
                 .encapsulate_deterministic(&B32::from(m));
@@ -80,7 +80,7 @@ fn libcrux_and_rustcrypto_agree_on_keygen_encaps_and_decaps() {
                 their_k.as_slice(),
                 "K, case {case}"
             );
-            assert_eq!(dk.decapsulate(&c), k, "decaps, case {case}");
+            assert_eq!(dk.decaps(&c), k, "decaps, case {case}");
             assert_eq!(
                 theirs.decapsulate(&their_c).as_slice(),
                 k.as_bytes(),
@@ -94,7 +94,7 @@ fn libcrux_and_rustcrypto_agree_on_keygen_encaps_and_decaps() {
                     usize::try_from(rng.next_u32()).expect("u32 fits usize") % (CIPHERTEXT_LEN * 8);
                 bytes[bit / 8] ^= 1 << (bit % 8);
                 let tampered = Ciphertext::from_bytes(&bytes).expect("right length");
-                let ours = dk.decapsulate(&tampered);
+                let ours = dk.decaps(&tampered);
                 let their_rejection = theirs.decapsulate(&their_ciphertext(&bytes));
                 assert_eq!(
                     ours.as_bytes().as_slice(),
@@ -109,7 +109,7 @@ fn libcrux_and_rustcrypto_agree_on_keygen_encaps_and_decaps() {
         // A uniformly random ciphertext.
         let mut bytes = [0u8; CIPHERTEXT_LEN];
         rng.fill_bytes(&mut bytes);
-        let ours = dk.decapsulate(&Ciphertext::from_bytes(&bytes).expect("right length"));
+        let ours = dk.decaps(&Ciphertext::from_bytes(&bytes).expect("right length"));
         let their_k = theirs.decapsulate(&their_ciphertext(&bytes));
         assert_eq!(
             ours.as_bytes().as_slice(),
@@ -226,7 +226,7 @@ fn both_sides_refuse_the_same_decapsulation_keys() {
         if let (Ok(ours), Ok(theirs)) = (ours, theirs) {
             let mut c = [0u8; CIPHERTEXT_LEN];
             rng.fill_bytes(&mut c);
-            let k = ours.decapsulate(&Ciphertext::from_bytes(&c).expect("right length"));
+            let k = ours.decaps(&Ciphertext::from_bytes(&c).expect("right length"));
             assert_eq!(
                 k.as_bytes().as_slice(),
                 theirs.decapsulate(&their_ciphertext(&c)).as_slice(),

@@ -1,6 +1,6 @@
 //! The pseudocode the spec's documentation quotes is docs/SPEC.md's, line for line.
 //!
-//! A `text` block in a doc comment of `spec/src/` is a quote when its first line is a
+//! A `text` block in a doc comment of `spec/src/` or `impl/src/` is a quote when its first line is a
 //! line of one of SPEC.md's code blocks; then every line of it must be one too
 //! (spaces aside; a quote may leave off the annotation SPEC.md writes after a wide
 //! gap, such as a length). Blocks that quote RFCs or lay out encodings in their own
@@ -71,13 +71,13 @@ fn doc_text_blocks(source: &str) -> Vec<(usize, Vec<String>)> {
     blocks
 }
 
-#[test]
-fn quoted_pseudocode_is_spec_md_s() {
-    let spec = spec_md_lines();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// Checks the quotes in the `.rs` files of `dir` (relative to the workspace root);
+/// returns how many quotes it found and every stale line.
+fn check_quotes(spec: &BTreeSet<String>, dir: &str) -> (usize, Vec<String>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut quotes = 0;
     let mut stale = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
+    let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
@@ -95,13 +95,20 @@ fn quoted_pseudocode_is_spec_md_s() {
                 if !spec.contains(&normal(line)) {
                     let name = path.file_name().unwrap().to_string_lossy();
                     stale.push(format!(
-                        "spec/src/{name} (block at line {start}): {}",
+                        "{dir}/{name} (block at line {start}): {}",
                         line.trim()
                     ));
                 }
             }
         }
     }
+    (quotes, stale)
+}
+
+#[test]
+fn quoted_pseudocode_is_spec_md_s() {
+    let spec = spec_md_lines();
+    let (quotes, stale) = check_quotes(&spec, "spec/src");
     assert!(
         stale.is_empty(),
         "quotes that are not SPEC.md's:\n{}",
@@ -110,4 +117,19 @@ fn quoted_pseudocode_is_spec_md_s() {
     // The quotes this test exists for (pqxdh, ratchet, wire): if none were found the
     // test would pass vacuously.
     assert!(quotes >= 15, "only {quotes} quoted blocks found");
+}
+
+/// The implementation's documentation quotes the same pseudocode where it does the
+/// same step (`pqxdh::initiate`, `respond`, the ratchet's functions,
+/// `wire::encode_bundle`), so spec and implementation read side by side.
+#[test]
+fn the_implementation_quotes_spec_md_s_pseudocode_too() {
+    let spec = spec_md_lines();
+    let (quotes, stale) = check_quotes(&spec, "impl/src");
+    assert!(
+        stale.is_empty(),
+        "quotes that are not SPEC.md's:\n{}",
+        stale.join("\n")
+    );
+    assert!(quotes >= 14, "only {quotes} quoted blocks found");
 }
