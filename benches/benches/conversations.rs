@@ -33,7 +33,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{Criterion, SamplingMode};
-use lockstep_benches::{criterion_home, mean_ns};
+use lockstep_benches::{criterion_home, mean_ns, record};
 use lockstep_harness::driver::{
     Driver, ImplDriver, OPK_ID, PQPK_ID, SPK_ID, SetUpInputs, SpecDriver,
 };
@@ -45,6 +45,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use spec::x25519::{X25519SerializedPoint, X25519SerializedScalar, x25519_base};
 use spec::xeddsa::XEdDSARandom;
+use std::fmt::Write as _;
 
 /// The fewest messages of a conversation.
 const MESSAGES: usize = 20;
@@ -316,13 +317,19 @@ fn main() {
 
 /// Conversations per minute and the breakdown, from this run's estimates.
 fn report(since: SystemTime, messages: f64) {
+    let mut out = String::new();
     let home = criterion_home();
     let mean = |group: &str, function: &str| mean_ns(&home, since, group, function, "");
     println!(
         "\nconversations of strategy::ping_pong({MESSAGES}, {TURNS}) (criterion means from this run, {}):\n",
         home.display()
     );
-    println!(
+    let _ = writeln!(
+        out,
+        "conversations of strategy::ping_pong({MESSAGES}, {TURNS}), {messages:.1} messages each on average\n"
+    );
+    let _ = writeln!(
+        out,
         "{:<48} {:>16} {:>22}",
         "", "per conversation", "conversations/minute"
     );
@@ -339,16 +346,17 @@ fn report(since: SystemTime, messages: f64) {
         ("impl", "impl run alone"),
     ] {
         if let Some(ns) = mean(CONVERSATION, function) {
-            println!("{label:<48} {:>16} {:>22.0}", human(ns), 60e9 / ns);
+            let _ = writeln!(out, "{label:<48} {:>16} {:>22.0}", human(ns), 60e9 / ns);
         }
     }
 
     let (Some(spec_run), Some(set_up)) = (mean(CONVERSATION, "spec"), mean(SET_UP, "whole")) else {
         return;
     };
-    println!("\nwhere the spec's time goes, per conversation:\n");
+    let _ = writeln!(out, "\nwhere the spec's time goes, per conversation:\n");
     let share = |ns: f64| 100.0 * ns / spec_run;
-    println!(
+    let _ = writeln!(
+        out,
         "  set-up (SpecDriver::set_up)             {:>10}  {:>5.1}%",
         human(set_up),
         share(set_up)
@@ -360,11 +368,17 @@ fn report(since: SystemTime, messages: f64) {
         ("initiate", "Alice's session::initiate"),
     ] {
         if let Some(ns) = mean(SET_UP, function) {
-            println!("    {label:<37} {:>10}  {:>5.1}%", human(ns), share(ns));
+            let _ = writeln!(
+                out,
+                "    {label:<37} {:>10}  {:>5.1}%",
+                human(ns),
+                share(ns)
+            );
         }
     }
     let rest = spec_run - set_up;
-    println!(
+    let _ = writeln!(
+        out,
         "  messages (spec run - set-up)            {:>10}  {:>5.1}%  ({:.1} messages: {} each, sent and delivered)",
         human(rest),
         share(rest),
@@ -372,6 +386,8 @@ fn report(since: SystemTime, messages: f64) {
         human(rest / messages)
     );
     if let Some(imp) = mean(CONVERSATION, "impl") {
-        println!("\n  spec run / impl run: {:.0}x", spec_run / imp);
+        let _ = writeln!(out, "\n  spec run / impl run: {:.0}x", spec_run / imp);
     }
+    print!("{out}");
+    record("conversations", &out);
 }

@@ -450,5 +450,5 @@ fn main() {
     xeddsa(&mut c);
     ml_kem(&mut c);
     c.final_summary();
-    print_ratios(started, ROWS);
+    print_ratios("primitives", started, ROWS);
 }

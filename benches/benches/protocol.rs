@@ -642,7 +642,7 @@ fn main() {
     }
 
     c.final_summary();
-    print_baseline_ratios(started, ROWS);
+    print_baseline_ratios("protocol", started, ROWS);
     print_session_sizes(&same_chain);
 }
 

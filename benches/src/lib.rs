@@ -148,23 +148,125 @@ pub fn baseline_table(home: &Path, since: SystemTime, rows: &[Row]) -> String {
 }
 
 /// Prints [`baseline_table`] for the default criterion home and this run (started
-/// at `since`).
-pub fn print_baseline_ratios(since: SystemTime, rows: &[Row]) {
+/// at `since`), and records it in `BENCHMARKS.md` ([`record`]) if every row was
+/// measured.
+pub fn print_baseline_ratios(bench: &str, since: SystemTime, rows: &[Row]) {
     let home = criterion_home();
     println!(
         "\nspec beside impl beside baseline (criterion means from this run, {}):\n",
         home.display()
     );
-    print!("{}", baseline_table(&home, since, rows));
+    let table = baseline_table(&home, since, rows);
+    print!("{table}");
+    record_if_complete(bench, &table, rows.len());
 }
 
 /// Prints [`ratio_table`] for the default criterion home and this run (started at
-/// `since`).
-pub fn print_ratios(since: SystemTime, rows: &[Row]) {
+/// `since`), and records it in `BENCHMARKS.md` ([`record`]) if every row was
+/// measured.
+pub fn print_ratios(bench: &str, since: SystemTime, rows: &[Row]) {
     let home = criterion_home();
     println!(
         "\nspec beside impl (criterion means from this run, {}):\n",
         home.display()
     );
-    print!("{}", ratio_table(&home, since, rows));
+    let table = ratio_table(&home, since, rows);
+    print!("{table}");
+    record_if_complete(bench, &table, rows.len());
+}
+
+/// [`record`]s `table` (a header line and one line per row) if it has all `rows`;
+/// a filtered run measured only some, and is not a record.
+fn record_if_complete(bench: &str, table: &str, rows: usize) {
+    let measured = table.lines().count().saturating_sub(1);
+    if measured == rows {
+        record(bench, table);
+    } else {
+        println!("\n(not recorded in BENCHMARKS.md: {measured} of {rows} rows measured)");
+    }
+}
+
+/// The workspace's `BENCHMARKS.md`, which the benchmarks write.
+#[must_use]
+pub fn benchmarks_md() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md")
+}
+
+/// Replaces this benchmark's section of `BENCHMARKS.md` (between the markers
+/// `<!-- bench: NAME -->` and `<!-- /bench: NAME -->`, appended if absent) with
+/// `table`, the date, the commit and the number of CPUs of this run. So the file
+/// holds, per benchmark, the output of its last complete run, and nothing typed by
+/// hand. A failure to write is reported, not fatal: the numbers were printed.
+pub fn record(bench: &str, table: &str) {
+    let path = benchmarks_md();
+    let old = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        "# Benchmarks\n\nWritten by `cargo bench -p lockstep-benches`: each benchmark \
+         replaces its own section after a complete run. Criterion means on the machine \
+         named; the machines these ran on are noisy, so read the ratios, which spec and \
+         impl share within one run, not the absolute times.\n"
+            .to_owned()
+    });
+    let start = format!("<!-- bench: {bench} -->");
+    let end = format!("<!-- /bench: {bench} -->");
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or_else(
+            || "unknown".to_owned(),
+            |o| String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+        );
+    let cpus = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let section = format!(
+        "{start}\n## `cargo bench -p lockstep-benches --bench {bench}`\n\n\
+         Run of {} (UTC) at commit `{commit}`, {cpus} CPUs available.\n\n\
+         ```text\n{}```\n{end}",
+        utc_date(SystemTime::now()),
+        table
+    );
+    let new = match (old.find(&start), old.find(&end)) {
+        (Some(a), Some(b)) if a < b => format!("{}{section}{}", &old[..a], &old[b + end.len()..]),
+        _ => format!(
+            "{}\n{section}\n",
+            old.trim_end_matches('\n').to_owned() + "\n"
+        ),
+    };
+    match std::fs::write(&path, new) {
+        Ok(()) => println!("\nrecorded in {}", path.display()),
+        Err(error) => println!("\nnot recorded in {}: {error}", path.display()),
+    }
+}
+
+/// `YYYY-MM-DD` of `time` in UTC (the civil-from-days algorithm of H. Hinnant).
+fn utc_date(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_date;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn utc_dates() {
+        let at = |secs| utc_date(SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+        assert_eq!(at(0), "1970-01-01");
+        assert_eq!(at(951_782_400), "2000-02-29");
+        assert_eq!(at(1_796_342_400), "2026-12-04");
+    }
 }
