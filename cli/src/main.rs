@@ -63,10 +63,8 @@ use lockstep_harness::broken::Flaw;
 
 use check::{Part, Settings};
 
-/// The scenarios `check` runs by default. A scenario costs about 0.4 s of CPU, the
-/// spec's run nearly all of it, and the vector suites about 20 s: on a 2-core
-/// machine the default run takes about three minutes (3 m 13 s measured, with other
-/// work on the machine).
+/// The scenarios `check` runs by default: a few minutes on 2 cores, the spec's runs
+/// nearly all of it (per-conversation costs: BENCHMARKS.md, `conversations`).
 const DEFAULT_CASES: usize = 640;
 /// The most events of a default scenario.
 const DEFAULT_MAX_EVENTS: usize = 32;

@@ -35,7 +35,7 @@
 //!   its own guess: the copy's current `DHs` private key (as if P reused its key).
 //!   Every state the copy goes through is held, and attacked by (a) to (c) too.
 //!
-//! Spec X25519 costs about 10 ms, so the work is shared: each `DH(DHs, H.dh)` is
+//! Spec X25519 is slow (see BENCHMARKS.md, `x25519 dh`), so the work is shared: each `DH(DHs, H.dh)` is
 //! computed once per pair of keys, each chain is derived once however many held states
 //! reach it, and a delivery is replayed with `session::decrypt` (three X25519 when it
 //! starts a DH ratchet step) only when the key of (a) already opens it, which is when
@@ -54,7 +54,7 @@ use crate::model::Party;
 use crate::run::{Compromise, Run};
 
 /// The most AEAD openings attack (b) spends on trying every stored key on every
-/// message asked about (about 60 µs each in the spec); beyond it, each key is tried on
+/// message asked about (each an AEAD opening in the spec); beyond it, each key is tried on
 /// the messages its index names only.
 pub const EXHAUSTIVE_PAIRS: usize = 4096;
 

@@ -5,7 +5,8 @@
 //! - `random_conversations_agree`: proptest over `strategy::scenario`, shrinking a
 //!   failure to a minimal event list (failures found are kept in
 //!   `equivalence.proptest-regressions` and replayed first on every run). 12 cases
-//!   by default (the spec's set-up alone is ~0.2 s); `LOCKSTEP_CASES=N` for more.
+//!   by default (the spec's set-up dominates: BENCHMARKS.md, `conversations`);
+//!   `LOCKSTEP_CASES=N` for more.
 //! - Fixed scenarios that reach every event kind and the protocol's bounds, so each
 //!   path is compared on every run whatever proptest draws.
 //! - `a_difference_is_found`: the comparison itself can fail.

@@ -17,7 +17,7 @@
 //!   that key and nonce.
 //!
 //! `LOCKSTEP_CASES=N` sets the number of cases (default 100; 20 for the law that
-//! runs the spec's X25519, ~8 ms a call).
+//! runs the spec's X25519, the slowest spec primitive but XEdDSA: BENCHMARKS.md).
 
 use lockstep::ratchet as imp;
 use lockstep_harness::sides::{Primitives, Spec};

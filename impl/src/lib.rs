@@ -195,6 +195,7 @@ mod tests {
         zeroizes_on_drop::<crate::hkdf::Prk>();
         zeroizes_on_drop::<crate::ml_kem::DecapsulationKey>();
         zeroizes_on_drop::<crate::ml_kem::SharedSecret>();
+        zeroizes_on_drop::<crate::storage::StorageKey>();
     }
 
     #[test]

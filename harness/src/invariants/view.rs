@@ -24,7 +24,8 @@ pub struct SkippedView {
 /// This is a reader, not the decoder: it checks the version and the length the flags
 /// and `count` give, nothing else (`count` over the limit included: [`bounds`] reports
 /// it). It exists because `lockstep_spec::state::decode_state` also computes
-/// `X25519(DHs, 9)` (about 10 ms), and the invariants read every recorded state; the
+/// `X25519(DHs, 9)` (slow in the spec: BENCHMARKS.md, `x25519 public key`), and the
+/// invariants read every recorded state; the
 /// adversary, which needs whole states, uses the spec's decoder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StateView {
