@@ -61,3 +61,4 @@ pub mod report;
 pub mod run;
 pub mod sides;
 pub mod strategy;
+pub mod vector_check;
