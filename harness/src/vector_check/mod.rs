@@ -31,7 +31,7 @@
 use std::fmt;
 
 use lockstep_vectors::protocol::{
-    self, Conversation, PqxdhVector, RuleVectors, SessionAction, SkippedKey, StateVectors,
+    self, Conversation, PqxdhVector, RuleVectors, SessionAction, StateVectors,
 };
 
 use crate::invariants::StateView;
@@ -131,34 +131,17 @@ pub struct DecodedMessage {
 pub struct StateFields {
     /// `AD`.
     pub ad: Vec<u8>,
-    /// `DHs`, the private key.
-    pub dhs: [u8; 32],
-    /// `DHr`.
-    pub dhr: Option<[u8; 32]>,
-    /// `RK`.
-    pub rk: [u8; 32],
-    /// `CKs`.
-    pub cks: Option<[u8; 32]>,
-    /// `CKr`.
-    pub ckr: Option<[u8; 32]>,
-    /// `Ns`.
-    pub ns: u32,
-    /// `Nr`.
-    pub nr: u32,
-    /// `PN`.
-    pub pn: u32,
-    /// `prekey_hash`.
-    pub prekey_hash: Option<[u8; 32]>,
-    /// `MKSKIPPED`, oldest first.
-    pub skipped: Vec<SkippedKey>,
+    /// The other fields, in the harness's own shape ([`StateView`], whose
+    /// `pending_prekey` only says whether there is one).
+    pub view: StateView,
     /// `pending_prekey`.
     pub pending_prekey: Option<Vec<u8>>,
 }
 
 impl StateFields {
     /// The fields read from a SPEC §6 encoding by the harness's own reader
-    /// ([`StateView`]), for a side that does not expose its state's fields; none if
-    /// the encoding is malformed.
+    /// ([`StateView::parse`]), for a side that does not expose its state's fields;
+    /// none if the encoding is malformed.
     #[must_use]
     pub fn read(encoding: &[u8]) -> Option<StateFields> {
         use lockstep_spec::consts::{AD_LEN, PREKEY_HEADER_LEN, STATE_OFFSET_AD};
@@ -176,24 +159,7 @@ impl StateFields {
             ad: encoding
                 .get(STATE_OFFSET_AD..STATE_OFFSET_AD + AD_LEN)?
                 .to_vec(),
-            dhs: view.dhs,
-            dhr: view.dhr,
-            rk: view.rk,
-            cks: view.cks,
-            ckr: view.ckr,
-            ns: view.ns,
-            nr: view.nr,
-            pn: view.pn,
-            prekey_hash: view.prekey_hash,
-            skipped: view
-                .skipped
-                .iter()
-                .map(|k| SkippedKey {
-                    dh: k.dh,
-                    n: k.n,
-                    mk: k.mk,
-                })
-                .collect(),
+            view,
             pending_prekey,
         })
     }

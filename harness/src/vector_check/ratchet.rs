@@ -169,7 +169,7 @@ fn send<S: VectorSide>(
         f.fail(what, "state before", "unreadable");
         return None;
     };
-    let Some(cks) = fields.cks else {
+    let Some(cks) = fields.view.cks else {
         f.fail(what, "ck_before", "no sending chain");
         return None;
     };
@@ -180,9 +180,9 @@ fn send<S: VectorSide>(
     let (key, nonce) = side.message_key_material(&s.mk);
     f.same(what, "aead_key", &key, &s.aead_key);
     f.same(what, "aead_nonce", &nonce, &s.aead_nonce);
-    f.same(what, "dh", &side.public_key(&fields.dhs), &s.dh);
-    f.same_value(what, "pn", fields.pn, s.pn);
-    f.same_value(what, "n", fields.ns, s.n);
+    f.same(what, "dh", &side.public_key(&fields.view.dhs), &s.dh);
+    f.same_value(what, "pn", fields.view.pn, s.pn);
+    f.same_value(what, "n", fields.view.ns, s.n);
 
     let sent = match side.encrypt(&mut replay.conversation, sender, &s.plaintext) {
         Ok(sent) => sent,
@@ -216,7 +216,7 @@ fn send<S: VectorSide>(
         Some(after) => f.same(
             what,
             "ck_after (in the state)",
-            &after.cks.unwrap_or_default(),
+            &after.view.cks.unwrap_or_default(),
             &s.ck_after,
         ),
         None => f.fail(what, "sender_state", "unreadable"),
@@ -227,12 +227,15 @@ fn send<S: VectorSide>(
     // schedule.
     match side.decode_message(&s.wire) {
         Ok(message) => {
-            f.same_value(
-                what,
-                "PreKey header",
-                message.prekey_header,
-                fields.pending_prekey,
-            );
+            match (&message.prekey_header, &fields.pending_prekey) {
+                (Some(got), Some(want)) => f.same(what, "PreKey header", got, want),
+                (got, want) => f.same_value(
+                    what,
+                    "PreKey header present (exactly while one is pending)",
+                    got.is_some(),
+                    want.is_some(),
+                ),
+            }
             f.same(what, "header dh", &message.dh, &s.dh);
             f.same_value(what, "header pn", message.pn, s.pn);
             f.same_value(what, "header n", message.n, s.n);

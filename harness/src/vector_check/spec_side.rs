@@ -4,7 +4,7 @@
 
 use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
-use lockstep_vectors::protocol::{PqxdhVector, SessionAction, SkippedKey};
+use lockstep_vectors::protocol::{PqxdhVector, SessionAction};
 use spec::ml_kem::{Ciphertext, DecapsulationKey, EncapsulationKey, Seed32};
 use spec::ratchet::State;
 use spec::x25519::{X25519SerializedPoint, X25519SerializedScalar, x25519_base};
@@ -14,6 +14,7 @@ use super::{
     DecodedMessage, DecodedState, NO_SESSION, Operated, PqxdhKeys, PqxdhRun, Refusal, Sent,
     SignedBundle, StateFields, VectorSide,
 };
+use crate::invariants::{SkippedView, StateView};
 use crate::model::Party;
 
 /// `lockstep-spec`, replaying the vectors.
@@ -103,24 +104,27 @@ fn keys(k: &spec::pqxdh::PqxdhKeys) -> PqxdhKeys {
 fn fields(state: &State) -> StateFields {
     StateFields {
         ad: state.ad.to_native(),
-        dhs: state.dhs.to_public_array(),
-        dhr: state.dhr.map(|k| k.to_public_array()),
-        rk: state.rk.to_public_array(),
-        cks: state.cks.map(|k| k.to_public_array()),
-        ckr: state.ckr.map(|k| k.to_public_array()),
-        ns: state.ns,
-        nr: state.nr,
-        pn: state.pn,
-        prekey_hash: state.prekey_hash.map(|k| k.to_public_array()),
-        skipped: state
-            .skipped
-            .iter()
-            .map(|k| SkippedKey {
-                dh: k.dh.to_public_array(),
-                n: k.n,
-                mk: k.mk.to_public_array(),
-            })
-            .collect(),
+        view: StateView {
+            dhs: state.dhs.to_public_array(),
+            dhr: state.dhr.map(|k| k.to_public_array()),
+            rk: state.rk.to_public_array(),
+            cks: state.cks.map(|k| k.to_public_array()),
+            ckr: state.ckr.map(|k| k.to_public_array()),
+            ns: state.ns,
+            nr: state.nr,
+            pn: state.pn,
+            prekey_hash: state.prekey_hash.map(|k| k.to_public_array()),
+            skipped: state
+                .skipped
+                .iter()
+                .map(|k| SkippedView {
+                    dh: k.dh.to_public_array(),
+                    n: k.n,
+                    mk: k.mk.to_public_array(),
+                })
+                .collect(),
+            pending_prekey: state.pending_prekey.is_some(),
+        },
         pending_prekey: state.pending_prekey.as_ref().map(ByteSeq::to_native),
     }
 }
