@@ -114,7 +114,10 @@ fn assert_quotes(dir: &str, at_least: usize) {
         "quotes that are not SPEC.md's:\n{}",
         stale.join("\n")
     );
-    assert!(quotes >= at_least, "{dir}: only {quotes} quoted blocks found");
+    assert!(
+        quotes >= at_least,
+        "{dir}: only {quotes} quoted blocks found"
+    );
 }
 
 /// The spec's quotes (pqxdh, ratchet, wire, ...).

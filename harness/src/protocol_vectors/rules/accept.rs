@@ -1,48 +1,7 @@
 //! `rules.json`, accept: sequences of `accept` on one prekey store, and the file's assembly.
 
 use super::*;
-
-/// Bob's store, as far as the spec has one: the keys of a handshake and the replay
-/// record of its post-quantum prekey if that is last-resort (SPEC §3.5).
-pub(super) struct SpecStore<'a> {
-    pub(super) h: &'a Handshake,
-    pub(super) record: Vec<X25519SerializedPoint>,
-}
-
-impl<'a> SpecStore<'a> {
-    pub(super) fn new(h: &'a Handshake) -> Self {
-        SpecStore {
-            h,
-            record: Vec::new(),
-        }
-    }
-
-    /// SPEC §3.5, §3.6: the replay check, `accept`, and the record on success.
-    pub(super) fn accept(
-        &mut self,
-        wire: &[u8],
-        r: &[u8; 32],
-    ) -> Result<(spec::ratchet::State, ByteSeq), spec::Error> {
-        let message = spec::wire::decode_prekey_message(&seq(wire))?;
-        let last_resort = self.h.vector.pq_last_resort;
-        if last_resort {
-            spec::session::check_replay(&self.record, &message.header)?;
-        }
-        let h = self.h;
-        let (state, plaintext, _keys) = spec::session::accept(
-            &h.ik_b,
-            &h.spk_b,
-            &h.dk,
-            h.opk.as_ref(),
-            &message,
-            &scalar(r),
-        )?;
-        if last_resort {
-            self.record = spec::session::record_accepted(&self.record, &message.header);
-        }
-        Ok((state, plaintext))
-    }
-}
+use crate::vector_check::{SpecSide, VectorSide};
 
 pub(super) fn accept_vector(
     id: &str,
@@ -50,13 +9,19 @@ pub(super) fn accept_vector(
     h: &Handshake,
     plan: Vec<(&str, Vec<u8>, Result<(), spec::Error>)>,
 ) -> Result<AcceptVector, GenerateError> {
-    let mut store = SpecStore::new(h);
+    // Bob's store, as far as the spec has one: the keys of the handshake and the
+    // replay record of its post-quantum prekey if that is last-resort (SPEC §3.5),
+    // as the checker replays it.
+    let side = SpecSide;
+    let mut store = side
+        .store(&h.vector)
+        .map_err(|e| unexpected(format!("{id}: Bob's store: {e}")))?;
     let mut deliveries = Vec::new();
     for (index, (note, wire, want)) in plan.into_iter().enumerate() {
         let r = derive32(id, &format!("{index} / r"));
-        let (outcome, state) = match (store.accept(&wire, &r), want) {
-            (Ok((state, pt)), Ok(())) => (Outcome::Ok(native(&pt)), Some(encoded(&state))),
-            (Err(e), Err(want)) if e == want => (Outcome::Rejected(e.name().to_owned()), None),
+        let (outcome, state) = match (side.accept(&mut store, &wire, &r), want) {
+            (Ok((pt, state)), Ok(())) => (Outcome::Ok(pt), Some(state)),
+            (Err(e), Err(want)) if e == want.name() => (Outcome::Rejected(e.to_owned()), None),
             (Ok(_), Err(want)) => {
                 return Err(unexpected(format!(
                     "{id} delivery {index}: accepted; want {want:?}"
@@ -64,7 +29,7 @@ pub(super) fn accept_vector(
             }
             (Err(e), _) => {
                 return Err(unexpected(format!(
-                    "{id} delivery {index}: refused with {e:?}"
+                    "{id} delivery {index}: refused with {e}"
                 )));
             }
         };
