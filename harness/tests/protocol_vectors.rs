@@ -403,7 +403,7 @@ fn protocol_vectors_regenerate_byte_identical() {
                 .position(|(a, b)| a != b)
                 .map_or(0, |i| i + 1);
             panic!(
-                "vectors/protocol/{} differs from what the generator writes ({} vs {} bytes; first differing line {line}); regenerate with cargo run --release -p lockstep-harness --example protocol_vectors -- vectors/protocol",
+                "vectors/protocol/{} differs from what the generator writes ({} vs {} bytes; first differing line {line}); regenerate with cargo run --release -p lockstep-cli -- vectors --out vectors/protocol",
                 name.to_string_lossy(),
                 stored.len(),
                 fresh.len()

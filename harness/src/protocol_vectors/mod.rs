@@ -1,7 +1,7 @@
 //! The generator of the protocol vectors in `vectors/protocol/`, run by
 //!
 //! ```text
-//! cargo run --release -p lockstep-harness --example protocol_vectors -- vectors/protocol
+//! cargo run --release -p lockstep-cli -- vectors --out vectors/protocol
 //! ```
 //!
 //! and by `harness/tests/protocol_vectors.rs`, which checks that the committed files
