@@ -189,7 +189,8 @@ fn record_if_complete(bench: &str, table: &str, rows: usize) {
 /// The workspace's `BENCHMARKS.md`, which the benchmarks write.
 #[must_use]
 pub fn benchmarks_md() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md")
+    let benches = Path::new(env!("CARGO_MANIFEST_DIR"));
+    benches.parent().unwrap_or(benches).join("BENCHMARKS.md")
 }
 
 /// Replaces this benchmark's section of `BENCHMARKS.md` (between the markers
