@@ -192,6 +192,22 @@ fn send<S: VectorSide>(
         }
     };
     f.same(what, "wire", &sent.wire, &s.wire);
+    // The key schedule the send took, where the side observes it.
+    if let Some(chain) = sent.chain {
+        f.same(
+            what,
+            "ck_before (the chain key the send stepped)",
+            &chain.ck_before,
+            &s.ck_before,
+        );
+        f.same(
+            what,
+            "ck_after (the chain key the send left)",
+            &chain.ck_after,
+            &s.ck_after,
+        );
+        f.same(what, "mk (the message key the send used)", &chain.mk, &s.mk);
+    }
     if let Some((key, nonce)) = sent.aead {
         f.same(
             what,
