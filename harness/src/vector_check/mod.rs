@@ -49,6 +49,7 @@ mod state;
 pub use impl_side::ImplSide;
 pub use pqxdh::check_pqxdh;
 pub use ratchet::check_ratchet;
+pub(crate) use ratchet::party;
 pub use rules::{
     check_rules_accepts, check_rules_decapsulation_keys, check_rules_decoding,
     check_rules_sessions, check_rules_verification,

@@ -18,7 +18,8 @@ const STEPS: usize = 66;
 /// The errors the conversations' briefs name.
 const ERRORS: [&str; 3] = ["DecryptionFailed", "Duplicate", "TooManySkipped"];
 
-fn party(p: Party) -> model::Party {
+/// The harness's party of a vector's party.
+pub(crate) fn party(p: Party) -> model::Party {
     match p {
         Party::Alice => model::Party::Alice,
         Party::Bob => model::Party::Bob,

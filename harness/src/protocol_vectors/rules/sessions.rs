@@ -52,7 +52,7 @@ pub(super) fn session(plan: SessionPlan<'_>) -> Result<SessionVector, GenerateEr
 }
 
 pub(super) fn session_vectors(
-    handshakes: &[Handshake],
+    handshakes: &[PqxdhVector],
     conversations: &[Conversation],
 ) -> Result<Vec<SessionVector>, GenerateError> {
     use SessionAction::{Decrypt, Encrypt};
@@ -73,7 +73,7 @@ pub(super) fn session_vectors(
     let a1 = sent(c, 1)?;
     let a2 = sent(c, 6)?;
     let b1 = sent(c, 8)?;
-    let prekey_header = handshakes[0].vector.prekey_header.clone();
+    let prekey_header = handshakes[0].prekey_header.clone();
     if a1[..PREKEY_HEADER_LEN] != prekey_header[..] {
         return Err(unexpected(
             "sessions: a1 does not carry pqxdh_with_opk's PreKey header",
@@ -82,7 +82,7 @@ pub(super) fn session_vectors(
     // A ratchet message claiming Alice's initial DHr (SPK_B) as its key: the ratchet
     // message of a0 with its dh replaced.
     let a0_ratchet = sent(c, 0)?[PREKEY_HEADER_LEN..].to_vec();
-    let claims_spk = with_bytes(&a0_ratchet, 2, &handshakes[0].vector.spk_b);
+    let claims_spk = with_bytes(&a0_ratchet, 2, &handshakes[0].spk_b);
 
     let ns_max_minus_1 = u32_at(&alice_after_a2, spec::consts::STATE_OFFSET_NS, u32::MAX - 1);
     let nr_max_minus_1 = u32_at(&bob_after_a2, spec::consts::STATE_OFFSET_NR, u32::MAX - 1);
