@@ -17,8 +17,8 @@ use spec::x25519::X25519SerializedPoint;
 use crate::vector_check::{SpecSide, VectorSide};
 
 use super::{
-    GenerateError, derive32, encoded, find, native, refused, scalar, spec_error, state_after,
-    unexpected, with_byte,
+    GenerateError, derive32, find, native, refused, scalar, spec_error, state_after, unexpected,
+    with_byte,
 };
 
 /// The longest ratchet message (SPEC §5.1): header, the largest plaintext, tag.

@@ -16,28 +16,30 @@ pub(super) struct SessionPlan<'a> {
     pub(super) want: Result<(), spec::Error>,
 }
 
+/// One session operation of `plan`, run by the checker's
+/// [`SpecSide::session_operation`], which must give the planned outcome.
 pub(super) fn session(plan: SessionPlan<'_>) -> Result<SessionVector, GenerateError> {
     let id = plan.id;
-    let state =
-        spec::state::decode_state(&seq(&plan.state)).map_err(spec_error(format!("{id}: state")))?;
     let r = match plan.action {
         SessionAction::Encrypt => None,
         SessionAction::Decrypt => Some(derive32(id, "r")),
     };
-    let result = match (plan.action, r) {
-        (SessionAction::Decrypt, Some(r)) => {
-            spec::session::decrypt(&state, &seq(&plan.input), &scalar(&r))
-        }
-        _ => spec::session::encrypt(&state, &seq(&plan.input)),
-    };
-    let (outcome, state_after) = match (result, plan.want) {
-        (Ok((new_state, output)), Ok(())) => (Outcome::Ok(native(&output)), encoded(&new_state)),
-        (Err(e), Err(want)) if e == want => {
-            (Outcome::Rejected(e.name().to_owned()), plan.state.clone())
+    let operated = SpecSide
+        .session_operation(&plan.state, plan.action, &plan.input, r.as_ref())
+        .map_err(refused(format!("{id}: state")))?;
+    let outcome = match (operated.result, plan.want) {
+        (Ok(output), Ok(())) => Outcome::Ok(output),
+        (Err(e), Err(want)) if e == want.name() => {
+            // Refused: the state is the one it was.
+            if operated.state_after != plan.state {
+                return Err(unexpected(format!("{id}: refused, and the state changed")));
+            }
+            Outcome::Rejected(e.to_owned())
         }
         (Ok(_), Err(want)) => return Err(unexpected(format!("{id}: succeeded; want {want:?}"))),
-        (Err(e), _) => return Err(unexpected(format!("{id}: refused with {e:?}"))),
+        (Err(e), _) => return Err(unexpected(format!("{id}: refused with {e}"))),
     };
+    let state_after = operated.state_after;
     Ok(SessionVector {
         id: id.to_owned(),
         source: plan.source.to_owned(),
