@@ -8,11 +8,17 @@
 //! are exactly what it writes.
 //!
 //! Everything here is computed by `lockstep-spec` alone, from inputs derived from
-//! labels (`lockstep_vectors::protocol` documents the derivation and the format). The
-//! generator also checks what it records, and refuses to write a file when the spec
-//! does something the conversation does not expect: Bob's PQXDH keys must equal
-//! Alice's, a delivery must end as planned, a refused message must leave the state
-//! unchanged, every state must round-trip through its encoding.
+//! labels (`lockstep_vectors::protocol` documents the derivation and the format).
+//! The handshakes and conversations run on the checker's own driver of the spec,
+//! [`SpecSide`] (the [`VectorSide`] that `crate::vector_check` replays the files
+//! on, with `sign_bundle`, `pqxdh`, `start`, `encrypt`, `deliver`, `state`): the
+//! generator records what those calls give, and the checker replays the same calls
+//! on the spec and on the implementation. The generator also checks what it
+//! records, and refuses to write a file when the spec does something the
+//! conversation does not expect: Bob's PQXDH keys must equal Alice's, a send's
+//! chain step must be `KDF_CK`, a delivery must end as planned, a refused message
+//! must leave the state unchanged, every state must round-trip through its
+//! encoding.
 //!
 //! `rules.json` (the `rules` submodule) is made from the values of the other three
 //! files: each vector changes a genuine bundle, message, key or state in one or two
@@ -37,11 +43,13 @@ use lockstep_vectors::protocol::{
 use spec::consts::{
     MAX_SKIP, MSG_PREKEY, PREKEY_HEADER_LEN, RATCHET_HEADER_LEN, STATE_OFFSET_COUNT,
 };
-use spec::ml_kem::{DecapsulationKey, Seed32};
-use spec::pqxdh::VerifiedPreKeyBundle;
 use spec::ratchet::State;
-use spec::x25519::{X25519SerializedScalar, x25519_base};
-use spec::xeddsa::XEdDSARandom;
+use spec::x25519::X25519SerializedScalar;
+
+use crate::model;
+use crate::vector_check::{
+    Refusal, SpecSide, VectorSide, derived32, derived64, party as model_party,
+};
 
 /// Why the vectors could not be generated.
 #[derive(Debug)]
@@ -52,6 +60,13 @@ pub enum GenerateError {
         what: String,
         /// The spec's error.
         error: spec::Error,
+    },
+    /// A [`SpecSide`] call refused where the vectors need it to succeed.
+    Refused {
+        /// The vector and step.
+        what: String,
+        /// The refusal, by its SPEC §7 name.
+        refusal: Refusal,
     },
     /// The spec did something the vectors do not expect (a mismatch between Alice's
     /// and Bob's keys, an unplanned outcome, a state changed by a refused message).
@@ -71,6 +86,7 @@ impl fmt::Display for GenerateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Spec { what, error } => write!(f, "{what}: the spec refused with {error:?}"),
+            Self::Refused { what, refusal } => write!(f, "{what}: the spec refused with {refusal}"),
             Self::Unexpected(what) => write!(f, "{what}"),
             Self::Vectors(error) => write!(f, "{error}"),
             Self::Io { path, source } => write!(f, "{}: {source}", path.display()),
@@ -89,6 +105,11 @@ impl From<lockstep_vectors::Error> for GenerateError {
 fn spec_error(what: impl Into<String>) -> impl FnOnce(spec::Error) -> GenerateError {
     let what = what.into();
     move |error| GenerateError::Spec { what, error }
+}
+
+fn refused(what: impl Into<String>) -> impl FnOnce(Refusal) -> GenerateError {
+    let what = what.into();
+    move |refusal| GenerateError::Refused { what, refusal }
 }
 
 fn unexpected(what: impl Into<String>) -> GenerateError {
@@ -137,14 +158,10 @@ pub fn generate() -> Result<Vec<(&'static str, String)>, GenerateError> {
     let states = states(&conversations)?;
     let rules = rules::rules(&handshakes, &conversations)?;
 
-    let mut pqxdh = Vec::new();
-    for h in handshakes {
-        pqxdh.push(h.vector);
-    }
     Ok(vec![
         (
             "pqxdh.json",
-            lockstep_vectors::protocol::pqxdh_json(&pqxdh)?,
+            lockstep_vectors::protocol::pqxdh_json(&handshakes)?,
         ),
         (
             "ratchet.json",

@@ -1,4 +1,5 @@
-//! `pqxdh.json`: the handshakes, run by the spec with every intermediate value recorded.
+//! `pqxdh.json`: the handshakes, run on the checker's [`SpecSide`] with every
+//! intermediate value recorded.
 
 use super::*;
 
@@ -11,147 +12,124 @@ pub(super) struct HandshakeSpec {
     pub(super) opk_id: Option<u32>,
 }
 
-/// A handshake's vector, with the spec values the conversations built on it need.
-pub(super) struct Handshake {
-    pub(super) vector: PqxdhVector,
-    pub(super) verified: VerifiedPreKeyBundle,
-    pub(super) ik_a: X25519SerializedScalar,
-    pub(super) ek_a: X25519SerializedScalar,
-    pub(super) m: Seed32,
-    pub(super) ik_b: X25519SerializedScalar,
-    pub(super) spk_b: X25519SerializedScalar,
-    pub(super) dk: DecapsulationKey,
-    pub(super) opk: Option<X25519SerializedScalar>,
+/// A value the spec observes, or the generator's refusal.
+fn observed<T>(value: Option<T>, what: String) -> Result<T, GenerateError> {
+    value.ok_or_else(|| unexpected(format!("{what}: not observed by the spec")))
 }
 
-pub(super) fn handshake(h: &HandshakeSpec) -> Result<Handshake, GenerateError> {
-    let id = h.id;
-    let ik_a_private = derive32(id, "ik_a");
-    let ek_a_private = derive32(id, "ek_a");
-    let m = derive32(id, "m");
-    let ik_b_private = derive32(id, "ik_b");
-    let spk_b_private = derive32(id, "spk_b");
-    let pqpk_d = derive32(id, "pqpk_d");
-    let pqpk_z = derive32(id, "pqpk_z");
-    let z_spk = derive64(id, "z_spk");
-    let z_pqpk = derive64(id, "z_pqpk");
+/// A byte string of the length the vector records, or the generator's refusal.
+fn fixed<const N: usize>(bytes: &[u8], what: String) -> Result<[u8; N], GenerateError> {
+    bytes
+        .try_into()
+        .map_err(|_| unexpected(format!("{what} is not {N} bytes")))
+}
 
-    let (ik_a, ek_a, ik_b, spk_b) = (
-        scalar(&ik_a_private),
-        scalar(&ek_a_private),
-        scalar(&ik_b_private),
-        scalar(&spk_b_private),
-    );
-    let (ek, dk) = spec::ml_kem::keygen(
-        &Seed32::from_public_slice(&pqpk_d),
-        &Seed32::from_public_slice(&pqpk_z),
-    );
+/// Handshake `h`: its inputs derived from labels, then Bob's bundle signed and
+/// Alice's and Bob's PQXDH run by [`SpecSide`] (`sign_bundle`, `pqxdh`), the same
+/// calls the checker replays.
+pub(super) fn handshake(h: &HandshakeSpec) -> Result<PqxdhVector, GenerateError> {
+    let side = SpecSide;
+    let id = h.id;
+    let derive32 = |name: &str| derived32(&side, id, name);
+    let ik_a_private = derive32("ik_a");
+    let ek_a_private = derive32("ek_a");
+    let ik_b_private = derive32("ik_b");
+    let spk_b_private = derive32("spk_b");
+    let (pqpk_d, pqpk_z) = (derive32("pqpk_d"), derive32("pqpk_z"));
+    let (pqpk_b, pqpk_b_private) = side.ml_kem_keygen(&pqpk_d, &pqpk_z);
     let opk = h.opk_id.map(|opk_id| {
-        let private = derive32(id, "opk");
-        let public = x25519_base(&scalar(&private)).to_public_array();
+        let private = derive32("opk");
         OneTimePreKey {
             id: opk_id,
             private,
-            public,
+            public: side.public_key(&private),
         }
     });
-    let opk_b = opk.as_ref().map(|opk| scalar(&opk.private));
 
-    // Bob signs and encodes his bundle; Alice decodes and verifies it.
-    let bundle = spec::pqxdh::sign_bundle(
-        &ik_b,
-        h.spk_id,
-        &x25519_base(&spk_b),
-        h.pqpk_id,
-        h.pq_last_resort,
-        &ek,
-        opk.as_ref().map(|opk| {
-            (
-                opk.id,
-                spec::x25519::X25519SerializedPoint::from_public_slice(&opk.public),
-            )
-        }),
-        &XEdDSARandom::from_public_slice(&z_spk),
-        &XEdDSARandom::from_public_slice(&z_pqpk),
-    );
-    let bundle_bytes = spec::wire::encode_bundle(&bundle);
-    let decoded =
-        spec::wire::decode_bundle(&bundle_bytes).map_err(spec_error(format!("{id}: decode")))?;
-    let verified =
-        spec::pqxdh::verify_bundle(&decoded).map_err(spec_error(format!("{id}: verify")))?;
-
-    // Alice's side, then Bob's, which must agree.
-    let m_seed = Seed32::from_public_slice(&m);
-    let (keys, header) = spec::pqxdh::initiate(&ik_a, &verified, &ek_a, &m_seed)
-        .map_err(spec_error(format!("{id}: initiate")))?;
-    let bob = spec::pqxdh::respond(&ik_b, &spk_b, &dk, opk_b.as_ref(), &header)
-        .map_err(spec_error(format!("{id}: respond")))?;
-    let same = bob.sk.declassify_eq(&keys.sk)
-        && bob.ss.declassify_eq(&keys.ss)
-        && native(&bob.ad) == native(&keys.ad)
-        && bob.dh1.declassify_eq(&keys.dh1)
-        && bob.dh2.declassify_eq(&keys.dh2)
-        && bob.dh3.declassify_eq(&keys.dh3)
-        && bob.dh4.map(|d| d.to_public_array()) == keys.dh4.map(|d| d.to_public_array())
-        && bob.th.declassify_eq(&keys.th);
-    if !same {
-        return Err(unexpected(format!("{id}: Bob's keys differ from Alice's")));
-    }
-
-    let vector = PqxdhVector {
+    // The inputs; the outputs are filled in from what the spec gives below.
+    let inputs = PqxdhVector {
         id: id.to_owned(),
         source: "docs/SPEC.md §3.2-§3.5, §5.2; PQXDH rev 2 §3.2-§3.4".to_owned(),
         description: h.description.to_owned(),
         ik_a_private,
-        ik_a: x25519_base(&ik_a).to_public_array(),
+        ik_a: side.identity_public_key(&ik_a_private),
         ek_a_private,
-        ek_a: header.ek_a.to_public_array(),
-        m,
+        ek_a: side.public_key(&ek_a_private),
+        m: derive32("m"),
         ik_b_private,
-        ik_b: bundle.ik_b.to_public_array(),
+        ik_b: side.identity_public_key(&ik_b_private),
         spk_id: h.spk_id,
         spk_b_private,
-        spk_b: bundle.spk_b.to_public_array(),
+        spk_b: side.public_key(&spk_b_private),
         pqpk_id: h.pqpk_id,
         pq_last_resort: h.pq_last_resort,
         pqpk_d,
         pqpk_z,
-        pqpk_b: ek.to_public_array().to_vec(),
-        pqpk_b_private: dk.to_public_array().to_vec(),
+        pqpk_b,
+        pqpk_b_private,
         opk,
-        z_spk,
-        z_pqpk,
-        spk_sig: bundle.spk_sig.to_public_array(),
-        pqpk_sig: bundle.pqpk_sig.to_public_array(),
-        bundle: native(&bundle_bytes),
-        dh1: keys.dh1.to_public_array(),
-        dh2: keys.dh2.to_public_array(),
-        dh3: keys.dh3.to_public_array(),
-        dh4: keys.dh4.map(|d| d.to_public_array()),
-        ss: keys.ss.to_public_array(),
-        ct: header.ct.to_public_array().to_vec(),
-        sk: keys.sk.to_public_array(),
-        ad: native(&keys.ad)
-            .try_into()
-            .map_err(|_| unexpected(format!("{id}: AD is not 66 bytes")))?,
-        prekey_header: native(&spec::wire::encode_prekey_header(&header)),
-        th: keys.th.to_public_array(),
+        z_spk: derived64(&side, id, "z_spk"),
+        z_pqpk: derived64(&side, id, "z_pqpk"),
+        spk_sig: [0; 64],
+        pqpk_sig: [0; 64],
+        bundle: Vec::new(),
+        dh1: [0; 32],
+        dh2: [0; 32],
+        dh3: [0; 32],
+        dh4: None,
+        ss: [0; 32],
+        ct: Vec::new(),
+        sk: [0; 32],
+        ad: [0; 66],
+        prekey_header: Vec::new(),
+        th: [0; 32],
     };
-    if spec::sha256::hash(&spec::wire::encode_prekey_header(&header)).to_public_array() != vector.th
-    {
+
+    // Bob signs and encodes his bundle.
+    let signed = side
+        .sign_bundle(&inputs)
+        .map_err(refused(format!("{id}: sign_bundle")))?;
+    let signed = PqxdhVector {
+        spk_sig: fixed(&signed.spk_sig, format!("{id}: SPK_sig"))?,
+        pqpk_sig: fixed(&signed.pqpk_sig, format!("{id}: PQPK_sig"))?,
+        bundle: signed.bundle,
+        ..inputs
+    };
+
+    // Alice decodes and verifies it and initiates; Bob responds. They must agree.
+    let run = side
+        .pqxdh(&signed)
+        .map_err(|(step, refusal)| GenerateError::Refused {
+            what: format!("{id}: {step}"),
+            refusal,
+        })?;
+    let alice = run.alice;
+    match &run.bob {
+        Ok(bob) if *bob == alice => {}
+        Ok(_) => return Err(unexpected(format!("{id}: Bob's keys differ from Alice's"))),
+        Err(e) => return Err(refused(format!("{id}: respond"))(e)),
+    }
+    if run.opk_id != signed.opk.as_ref().map(|opk| opk.id) {
+        return Err(unexpected(format!(
+            "{id}: the PreKey header's opk_id is not the bundle's"
+        )));
+    }
+    if side.sha256(&run.prekey_header) != alice.th {
         return Err(unexpected(format!(
             "{id}: TH is not SHA-256(PreKey header)"
         )));
     }
-    Ok(Handshake {
-        vector,
-        verified,
-        ik_a,
-        ek_a,
-        m: m_seed,
-        ik_b,
-        spk_b,
-        dk,
-        opk: opk_b,
+    Ok(PqxdhVector {
+        dh1: observed(alice.dh1, format!("{id}: DH1"))?,
+        dh2: observed(alice.dh2, format!("{id}: DH2"))?,
+        dh3: observed(alice.dh3, format!("{id}: DH3"))?,
+        dh4: observed(alice.dh4, format!("{id}: DH4"))?,
+        ss: observed(alice.ss, format!("{id}: SS"))?,
+        ct: run.ct,
+        sk: alice.sk,
+        ad: fixed(&alice.ad, format!("{id}: AD"))?,
+        prekey_header: run.prekey_header,
+        th: alice.th,
+        ..signed
     })
 }

@@ -1,4 +1,4 @@
-//! `ratchet.json`: the conversations, run by the spec's session functions.
+//! `ratchet.json`: the conversations, run on the checker's [`SpecSide`].
 
 use super::*;
 
@@ -19,41 +19,40 @@ pub(super) enum Change {
     FlipCiphertextBit { index: usize, mask: u8 },
 }
 
-/// A conversation being generated: both parties' states and the steps so far.
+/// A conversation being generated on the checker's [`SpecSide`]: both parties and
+/// Bob's store, and the steps so far. Every step is one `SpecSide` call (`start`,
+/// `encrypt`, `deliver`, `state`), the calls the checker replays.
 pub(super) struct Builder<'a> {
     pub(super) id: &'static str,
-    pub(super) handshake: &'a Handshake,
-    pub(super) alice: State,
-    pub(super) bob: Option<State>,
+    pub(super) handshake: &'a PqxdhVector,
+    pub(super) conversation: <SpecSide as VectorSide>::Conversation,
     pub(super) alice_r: [u8; 32],
     pub(super) alice_state: Vec<u8>,
     pub(super) steps: Vec<Step>,
     /// Per step: the plaintext and wire bytes it sent, for send steps.
-    pub(super) sent: Vec<Option<(ByteSeq, ByteSeq)>>,
-}
-
-pub(super) fn encoded(state: &State) -> Vec<u8> {
-    native(&spec::state::encode_state(state))
+    pub(super) sent: Vec<Option<(Vec<u8>, Vec<u8>)>>,
 }
 
 impl<'a> Builder<'a> {
-    pub(super) fn new(id: &'static str, handshake: &'a Handshake) -> Result<Self, GenerateError> {
+    pub(super) fn new(id: &'static str, handshake: &'a PqxdhVector) -> Result<Self, GenerateError> {
         let alice_r = derive32(id, "alice_r");
-        let (alice, _keys) = spec::session::initiate(
-            &handshake.ik_a,
-            &handshake.verified,
-            &handshake.ek_a,
-            &handshake.m,
-            &scalar(&alice_r),
-        )
-        .map_err(spec_error(format!("{id}: session::initiate")))?;
+        let (conversation, sk) = SpecSide
+            .start(handshake, &alice_r)
+            .map_err(refused(format!("{id}: session::initiate")))?;
+        if sk != Some(handshake.sk) {
+            return Err(unexpected(format!(
+                "{id}: session::initiate's SK is not the handshake's"
+            )));
+        }
+        let alice_state = SpecSide
+            .state(&conversation, model::Party::Alice)
+            .ok_or_else(|| unexpected(format!("{id}: Alice has no session")))?;
         Ok(Builder {
             id,
             handshake,
-            alice_state: encoded(&alice),
-            alice,
-            bob: None,
+            conversation,
             alice_r,
+            alice_state,
             steps: Vec::new(),
             sent: Vec::new(),
         })
@@ -63,24 +62,14 @@ impl<'a> Builder<'a> {
         format!("{} step {}", self.id, self.steps.len())
     }
 
-    pub(super) fn state_of(&self, party: Party) -> Result<&State, GenerateError> {
-        match party {
-            Party::Alice => Ok(&self.alice),
-            Party::Bob => self
-                .bob
-                .as_ref()
-                .ok_or_else(|| unexpected(format!("{}: Bob has no session yet", self.what()))),
-        }
+    /// `party`'s state encoding.
+    fn state(&self, party: Party) -> Result<Vec<u8>, GenerateError> {
+        SpecSide
+            .state(&self.conversation, model_party(party))
+            .ok_or_else(|| unexpected(format!("{}: {party:?} has no session", self.what())))
     }
 
-    pub(super) fn set_state(&mut self, party: Party, state: State) {
-        match party {
-            Party::Alice => self.alice = state,
-            Party::Bob => self.bob = Some(state),
-        }
-    }
-
-    /// One `session::encrypt`, with the key schedule recorded.
+    /// One `session::encrypt`, with the key schedule the spec took recorded.
     pub(super) fn send(
         &mut self,
         sender: Party,
@@ -88,40 +77,44 @@ impl<'a> Builder<'a> {
         note: &str,
     ) -> Result<usize, GenerateError> {
         let what = self.what();
-        let state = self.state_of(sender)?.clone();
-        let ck_before = state
-            .cks
+        let pt = plaintext.as_bytes().to_vec();
+        let sent = SpecSide
+            .encrypt(&mut self.conversation, model_party(sender), &pt)
+            .map_err(refused(what.clone()))?;
+        let chain = sent
+            .chain
             .ok_or_else(|| unexpected(format!("{what}: no sending chain")))?;
-        // KDF_CK and the message key material, as the sender computes them.
-        let (ck_after, mk) = spec::ratchet::kdf_ck(&ck_before);
-        let (aead_key, aead_nonce) = spec::ratchet::message_key_material(&mk);
-        let pt = text(plaintext);
-        let (new_state, wire) =
-            spec::session::encrypt(&state, &pt).map_err(spec_error(what.clone()))?;
-        let header = match spec::wire::decode_message(&wire).map_err(spec_error(what.clone()))? {
-            spec::wire::Message::PreKey(m) => m.message.header,
-            spec::wire::Message::Ratchet(m) => m.header,
-        };
-        if new_state.cks.map(|ck| ck.to_public_array()) != Some(ck_after.to_public_array()) {
+        let (aead_key, aead_nonce) = sent
+            .aead
+            .ok_or_else(|| unexpected(format!("{what}: no AEAD key")))?;
+        // The key schedule is the document's: KDF_CK, then the message key material.
+        if SpecSide.kdf_ck(&chain.ck_before) != (chain.ck_after, chain.mk) {
             return Err(unexpected(format!("{what}: CKs after is not KDF_CK(CKs)")));
         }
+        if SpecSide.message_key_material(&chain.mk) != (aead_key, aead_nonce) {
+            return Err(unexpected(format!(
+                "{what}: the AEAD key and nonce are not those of mk"
+            )));
+        }
+        let header = SpecSide
+            .decode_message(&sent.wire)
+            .map_err(refused(format!("{what}: decode")))?;
         self.steps.push(Step::Send(SendStep {
             note: note.to_owned(),
             sender,
-            plaintext: native(&pt),
-            ck_before: ck_before.to_public_array(),
-            ck_after: ck_after.to_public_array(),
-            mk: mk.to_public_array(),
-            aead_key: aead_key.to_public_array(),
-            aead_nonce: aead_nonce.to_public_array(),
-            dh: header.dh.to_public_array(),
+            plaintext: pt.clone(),
+            ck_before: chain.ck_before,
+            ck_after: chain.ck_after,
+            mk: chain.mk,
+            aead_key,
+            aead_nonce,
+            dh: header.dh,
             pn: header.pn,
             n: header.n,
-            wire: native(&wire),
-            sender_state: encoded(&new_state),
+            wire: sent.wire.clone(),
+            sender_state: self.state(sender)?,
         }));
-        self.sent.push(Some((pt, wire)));
-        self.set_state(sender, new_state);
+        self.sent.push(Some((pt, sent.wire)));
         Ok(self.steps.len() - 1)
     }
 
@@ -134,27 +127,26 @@ impl<'a> Builder<'a> {
         note: &str,
     ) -> Result<(), GenerateError> {
         let what = self.what();
-        let mut state = self.state_of(sender)?.clone();
-        let pt = text(plaintext);
+        let pt = plaintext.as_bytes().to_vec();
         for _ in 0..count {
-            state = spec::session::encrypt(&state, &pt)
-                .map_err(spec_error(what.clone()))?
-                .0;
+            SpecSide
+                .encrypt(&mut self.conversation, model_party(sender), &pt)
+                .map_err(refused(what.clone()))?;
         }
         self.steps.push(Step::SendLost(SendLostStep {
             note: note.to_owned(),
             sender,
-            plaintext: native(&pt),
+            plaintext: pt,
             count,
-            sender_state: encoded(&state),
+            sender_state: self.state(sender)?,
         }));
         self.sent.push(None);
-        self.set_state(sender, state);
         Ok(())
     }
 
     /// Delivers the message of step `sent_at` to `receiver`, changed as `change`
-    /// says, and checks that the outcome is `expect`.
+    /// says, and checks that the outcome is `expect`: the plaintext sent, or the
+    /// refusal with the receiver's state unchanged.
     pub(super) fn deliver(
         &mut self,
         receiver: Party,
@@ -172,61 +164,53 @@ impl<'a> Builder<'a> {
             .ok_or_else(|| unexpected(format!("{what}: step {sent_at} sent nothing")))?;
         if let Change::FlipCiphertextBit { index, mask } = change {
             let mut start = RATCHET_HEADER_LEN;
-            if spec::U8::declassify(wire[1]) == MSG_PREKEY {
+            if wire.get(1) == Some(&MSG_PREKEY) {
                 start += PREKEY_HEADER_LEN;
             }
-            wire[start + index] ^= spec::U8(mask);
+            let byte = wire
+                .get_mut(start + index)
+                .ok_or_else(|| unexpected(format!("{what}: no ciphertext byte {index}")))?;
+            *byte ^= mask;
         }
         let r = derive32(self.id, &format!("step {} / r", self.steps.len()));
-        let result = match (receiver, &self.bob) {
-            // Bob's first message: PQXDH, then the ratchet.
-            (Party::Bob, None) => {
-                let message = spec::wire::decode_prekey_message(&wire)
-                    .map_err(spec_error(format!("{what}: decode")))?;
-                let h = self.handshake;
-                spec::session::accept(
-                    &h.ik_b,
-                    &h.spk_b,
-                    &h.dk,
-                    h.opk.as_ref(),
-                    &message,
-                    &scalar(&r),
-                )
-                .map(|(state, pt, _keys)| (state, pt))
-            }
-            _ => spec::session::decrypt(self.state_of(receiver)?, &wire, &scalar(&r)),
-        };
-        let (outcome, receiver_state) = match (result, expect) {
-            (Ok((state, pt)), Expect::Ok) => {
-                if native(&pt) != native(&plaintext) {
+        let party = model_party(receiver);
+        let before = SpecSide.state(&self.conversation, party);
+        // Bob's first message is accepted (PQXDH, then the ratchet), later ones
+        // decrypted.
+        let result = SpecSide.deliver(&mut self.conversation, party, &wire, &r);
+        let after = SpecSide.state(&self.conversation, party);
+        let outcome = match (result, expect) {
+            (Ok(pt), Expect::Ok) => {
+                if pt != plaintext {
                     return Err(unexpected(format!("{what}: wrong plaintext")));
                 }
-                let encoding = encoded(&state);
-                self.set_state(receiver, state);
-                (Outcome::Ok(native(&pt)), encoding)
+                Outcome::Ok(pt)
             }
-            (Err(error), Expect::Refused(expected)) if error == expected => {
+            (Err(error), Expect::Refused(expected)) if error == expected.name() => {
                 // Refused: the receiver keeps the state it had.
-                (
-                    Outcome::Rejected(error.name().to_owned()),
-                    encoded(self.state_of(receiver)?),
-                )
+                if before.is_none() || after != before {
+                    return Err(unexpected(format!(
+                        "{what}: refused, and the receiver's state is not the one it had"
+                    )));
+                }
+                Outcome::Rejected(error.to_owned())
             }
             (Ok(_), Expect::Refused(expected)) => {
                 return Err(unexpected(format!(
                     "{what}: decrypted, expected {expected:?}"
                 )));
             }
-            (Err(error), _) => return Err(spec_error(what)(error)),
+            (Err(error), _) => return Err(refused(what)(error)),
         };
         self.steps.push(Step::Deliver(DeliverStep {
             note: note.to_owned(),
             receiver,
             sent_at,
-            wire: native(&wire),
+            wire,
             r,
             outcome,
-            receiver_state,
+            receiver_state: after
+                .ok_or_else(|| unexpected(format!("{what}: {receiver:?} has no session")))?,
         }));
         self.sent.push(None);
         Ok(())
@@ -237,7 +221,7 @@ impl<'a> Builder<'a> {
             id: self.id.to_owned(),
             source: source.to_owned(),
             description: description.to_owned(),
-            handshake: self.handshake.vector.id.clone(),
+            handshake: self.handshake.id.clone(),
             alice_r: self.alice_r,
             alice_state: self.alice_state,
             steps: self.steps,
@@ -248,7 +232,7 @@ impl<'a> Builder<'a> {
 use Party::{Alice, Bob};
 
 /// (a) In order, six turns, so six DH ratchet steps.
-pub(super) fn in_order(h: &Handshake) -> Result<Conversation, GenerateError> {
+pub(super) fn in_order(h: &PqxdhVector) -> Result<Conversation, GenerateError> {
     let mut c = Builder::new("ratchet_in_order", h)?;
     let a0 = c.send(Alice, "a0: hello Bob", "Alice's first message: a PreKey message (her PreKey header, then a ratchet message with n = 0).")?;
     let a1 = c.send(Alice, "a1: are you there?", "Alice has not heard from Bob, so her second message is a PreKey message too, with the same PreKey header.")?;
@@ -297,7 +281,7 @@ pub(super) fn in_order(h: &Handshake) -> Result<Conversation, GenerateError> {
 }
 
 /// (b) Out of order, with skipped keys used later, across DH ratchet steps.
-pub(super) fn out_of_order(h: &Handshake) -> Result<Conversation, GenerateError> {
+pub(super) fn out_of_order(h: &PqxdhVector) -> Result<Conversation, GenerateError> {
     let mut c = Builder::new("ratchet_out_of_order", h)?;
     let a0 = c.send(
         Alice,
@@ -359,7 +343,7 @@ pub(super) fn out_of_order(h: &Handshake) -> Result<Conversation, GenerateError>
 
 /// (c) A ciphertext bit flipped: refused, state unchanged; the genuine message then
 /// decrypts.
-pub(super) fn tampered(h: &Handshake) -> Result<Conversation, GenerateError> {
+pub(super) fn tampered(h: &PqxdhVector) -> Result<Conversation, GenerateError> {
     let mut c = Builder::new("ratchet_tampered", h)?;
     let a0 = c.send(
         Alice,
@@ -398,7 +382,7 @@ pub(super) fn tampered(h: &Handshake) -> Result<Conversation, GenerateError> {
 
 /// (d) Replays of a ratchet message and of a PreKey message: `Duplicate`, state
 /// unchanged.
-pub(super) fn replayed(h: &Handshake) -> Result<Conversation, GenerateError> {
+pub(super) fn replayed(h: &PqxdhVector) -> Result<Conversation, GenerateError> {
     let mut c = Builder::new("ratchet_replay", h)?;
     let a0 = c.send(
         Alice,
@@ -431,7 +415,7 @@ pub(super) fn replayed(h: &Handshake) -> Result<Conversation, GenerateError> {
 }
 
 /// (e) A gap over `MAX_SKIP`: `TooManySkipped`, state unchanged.
-pub(super) fn over_max_skip(h: &Handshake) -> Result<Conversation, GenerateError> {
+pub(super) fn over_max_skip(h: &PqxdhVector) -> Result<Conversation, GenerateError> {
     let mut c = Builder::new("ratchet_over_max_skip", h)?;
     let a0 = c.send(
         Alice,
@@ -465,7 +449,7 @@ pub(super) fn over_max_skip(h: &Handshake) -> Result<Conversation, GenerateError
 
 /// (f) The skipped-key store: exactly `MAX_SKIP` keys skipped in one message, the
 /// store full at `MAX_STORED_SKIPPED_KEYS`, then one more key evicting the oldest.
-pub(super) fn skipped_key_store(h: &Handshake) -> Result<Conversation, GenerateError> {
+pub(super) fn skipped_key_store(h: &PqxdhVector) -> Result<Conversation, GenerateError> {
     let mut c = Builder::new("ratchet_skipped_key_store", h)?;
     let a0 = c.send(
         Alice,

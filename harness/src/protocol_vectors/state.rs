@@ -2,6 +2,10 @@
 
 use super::*;
 
+pub(super) fn encoded(state: &State) -> Vec<u8> {
+    native(&spec::state::encode_state(state))
+}
+
 pub(super) fn find<'a>(
     conversations: &'a [Conversation],
     id: &str,

@@ -327,6 +327,7 @@ impl VectorSide for ImplSide {
         Ok(Sent {
             wire,
             aead: sealed(),
+            chain: None,
         })
     }
 

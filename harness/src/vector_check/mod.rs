@@ -8,8 +8,9 @@
 //!   keys, ML-KEM key generation, the signed bundle, the DH outputs and `SS` by the
 //!   primitives, Alice's and Bob's PQXDH keys, the PreKey header and `TH`;
 //! - `ratchet.json` ([`check_ratchet`]): every step of every conversation (the key
-//!   schedule of each send, the AEAD key and nonce the send used, the wire bytes and
-//!   their header, plaintexts, refusals, both parties' state encodings);
+//!   schedule of each send and, where the side observes them, the chain keys,
+//!   message key, AEAD key and nonce the send itself used, the wire bytes and their
+//!   header, plaintexts, refusals, both parties' state encodings);
 //! - `state.json` ([`check_state`]): decoding, re-encoding, the decoded fields, the
 //!   refusals of malformed encodings;
 //! - `rules.json` ([`check_rules_decoding`], [`check_rules_verification`],
@@ -19,9 +20,10 @@
 //!
 //! Errors are compared by their SPEC §7 name (`Error::name()` on both sides), never
 //! by variant. What only one side can show (the spec's PQXDH intermediates, its
-//! decoded state fields, the implementation's prekey store) is an optional method
-//! of [`VectorSide`] whose default is "not observed": the same function then checks
-//! it where a side observes it.
+//! decoded state fields and the chain step of its sends, the implementation's
+//! prekey store) is optional: a method of [`VectorSide`] whose default is "not
+//! observed", or an `Option` in what a method returns. The same function then
+//! checks it where a side observes it.
 //!
 //! The checks never panic: every mismatch becomes a [`Mismatch`] (vector id, step,
 //! field) in a [`Report`], which also counts what was checked. The harness tests
@@ -47,6 +49,7 @@ mod state;
 pub use impl_side::ImplSide;
 pub use pqxdh::check_pqxdh;
 pub use ratchet::check_ratchet;
+pub(crate) use ratchet::party;
 pub use rules::{
     check_rules_accepts, check_rules_decapsulation_keys, check_rules_decoding,
     check_rules_sessions, check_rules_verification,
@@ -175,13 +178,27 @@ pub struct DecodedState {
 }
 
 /// What a side's send gave: the wire bytes, and the AEAD key and nonce the side
-/// sealed them with, if it observes them.
+/// sealed them with and the sending chain's step, if it observes them.
 #[derive(Clone, Debug)]
 pub struct Sent {
     /// The bytes sent.
     pub wire: Vec<u8>,
     /// `(key, nonce)` of the seal.
     pub aead: Option<([u8; 32], [u8; 12])>,
+    /// The sending chain's `KDF_CK` step (SPEC §4.5); `None`: not observed.
+    pub chain: Option<ChainStep>,
+}
+
+/// One step of a sending chain as the sender took it (SPEC §4.1, §4.5): `CKs`
+/// before and after, and the message key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainStep {
+    /// `CKs` before the send.
+    pub ck_before: [u8; 32],
+    /// `CKs` after the send.
+    pub ck_after: [u8; 32],
+    /// The message key the send used.
+    pub mk: [u8; 32],
 }
 
 /// What one session operation on a state gave.

@@ -18,7 +18,8 @@ const STEPS: usize = 66;
 /// The errors the conversations' briefs name.
 const ERRORS: [&str; 3] = ["DecryptionFailed", "Duplicate", "TooManySkipped"];
 
-fn party(p: Party) -> model::Party {
+/// The harness's party of a vector's party.
+pub(crate) fn party(p: Party) -> model::Party {
     match p {
         Party::Alice => model::Party::Alice,
         Party::Bob => model::Party::Bob,
@@ -192,6 +193,22 @@ fn send<S: VectorSide>(
         }
     };
     f.same(what, "wire", &sent.wire, &s.wire);
+    // The key schedule the send took, where the side observes it.
+    if let Some(chain) = sent.chain {
+        f.same(
+            what,
+            "ck_before (the chain key the send stepped)",
+            &chain.ck_before,
+            &s.ck_before,
+        );
+        f.same(
+            what,
+            "ck_after (the chain key the send left)",
+            &chain.ck_after,
+            &s.ck_after,
+        );
+        f.same(what, "mk (the message key the send used)", &chain.mk, &s.mk);
+    }
     if let Some((key, nonce)) = sent.aead {
         f.same(
             what,

@@ -11,8 +11,8 @@ use spec::x25519::{X25519SerializedPoint, X25519SerializedScalar, x25519_base};
 use spec::xeddsa::XEdDSARandom;
 
 use super::{
-    DecodedMessage, DecodedState, NO_SESSION, Operated, PqxdhKeys, PqxdhRun, Refusal, Sent,
-    SignedBundle, StateFields, VectorSide,
+    ChainStep, DecodedMessage, DecodedState, NO_SESSION, Operated, PqxdhKeys, PqxdhRun, Refusal,
+    Sent, SignedBundle, StateFields, VectorSide,
 };
 use crate::invariants::{SkippedView, StateView};
 use crate::model::Party;
@@ -379,16 +379,31 @@ impl VectorSide for SpecSide {
             Party::Alice => &mut c.alice,
             Party::Bob => c.bob.as_mut().ok_or(NO_SESSION)?,
         };
-        // SPEC §4.5: mk = KDF_CK(CKs); the AEAD key and nonce the spec seals with.
-        let aead = state.cks.as_ref().map(|cks| {
-            let (key, nonce) = spec::ratchet::message_key_material(&spec::ratchet::kdf_ck(cks).1);
-            (key.to_public_array(), nonce.to_public_array())
+        // SPEC §4.5: CKs, mk = KDF_CK(CKs); the AEAD key and nonce the spec seals
+        // with; CKs after, as the new state holds it.
+        let before = state.cks.as_ref().map(|cks| {
+            let mk = spec::ratchet::kdf_ck(cks).1;
+            let (key, nonce) = spec::ratchet::message_key_material(&mk);
+            (
+                cks.to_public_array(),
+                mk.to_public_array(),
+                (key.to_public_array(), nonce.to_public_array()),
+            )
         });
         let (next, wire) = spec::session::encrypt(state, &seq(plaintext)).map_err(name)?;
+        let chain = match (before, next.cks.as_ref()) {
+            (Some((ck_before, mk, _)), Some(ck_after)) => Some(ChainStep {
+                ck_before,
+                ck_after: ck_after.to_public_array(),
+                mk,
+            }),
+            _ => None,
+        };
         *state = next;
         Ok(Sent {
             wire: wire.to_native(),
-            aead,
+            aead: before.map(|(_, _, aead)| aead),
+            chain,
         })
     }
 

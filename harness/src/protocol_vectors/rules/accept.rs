@@ -1,12 +1,12 @@
 //! `rules.json`, accept: sequences of `accept` on one prekey store, and the file's assembly.
 
 use super::*;
-use crate::vector_check::{SpecSide, VectorSide};
+use crate::model::Party;
 
 pub(super) fn accept_vector(
     id: &str,
     description: &str,
-    h: &Handshake,
+    h: &PqxdhVector,
     plan: Vec<(&str, Vec<u8>, Result<(), spec::Error>)>,
 ) -> Result<AcceptVector, GenerateError> {
     // Bob's store, as far as the spec has one: the keys of the handshake and the
@@ -14,7 +14,7 @@ pub(super) fn accept_vector(
     // as the checker replays it.
     let side = SpecSide;
     let mut store = side
-        .store(&h.vector)
+        .store(h)
         .map_err(|e| unexpected(format!("{id}: Bob's store: {e}")))?;
     let mut deliveries = Vec::new();
     for (index, (note, wire, want)) in plan.into_iter().enumerate() {
@@ -45,29 +45,57 @@ pub(super) fn accept_vector(
         id: id.to_owned(),
         source: "docs/SPEC.md §3.4 (TH), §3.5 (accept takes a PreKey message; the replay record of a last-resort PQPK_B), §3.6, §7 InvalidMessage, DecryptionFailed, PreKeyReplay, §8".to_owned(),
         description: description.to_owned(),
-        handshake: h.vector.id.clone(),
+        handshake: h.id.clone(),
         deliveries,
     })
 }
 
+/// Alice's session on handshake `h` (with `ek_a_private` in place of the
+/// handshake's) started with ratchet key `alice_r` on the checker's [`SpecSide`],
+/// and the messages it sends with `plaintexts`.
+fn alice_sends(
+    h: &PqxdhVector,
+    ek_a_private: [u8; 32],
+    alice_r: &[u8; 32],
+    plaintexts: &[&[u8]],
+    what: &str,
+) -> Result<Vec<Vec<u8>>, GenerateError> {
+    let side = SpecSide;
+    let h = PqxdhVector {
+        ek_a_private,
+        ..h.clone()
+    };
+    let (mut alice, _sk) = side
+        .start(&h, alice_r)
+        .map_err(refused(format!("{what}: initiate")))?;
+    let mut sent = Vec::new();
+    for plaintext in plaintexts {
+        let message = side
+            .encrypt(&mut alice, Party::Alice, plaintext)
+            .map_err(refused(format!("{what}: encrypt")))?;
+        sent.push(message.wire);
+    }
+    Ok(sent)
+}
+
 /// A genuine first message of a new Alice session on handshake `h`, with `ek_a` and
 /// her ratchet key derived from `id`.
-pub(super) fn another_alice(h: &Handshake, id: &str) -> Result<Vec<u8>, GenerateError> {
-    let (alice, _keys) = spec::session::initiate(
-        &h.ik_a,
-        &h.verified,
-        &scalar(&derive32(id, "second alice / ek_a")),
-        &h.m,
-        &scalar(&derive32(id, "second alice / r")),
-    )
-    .map_err(spec_error(format!("{id}: second initiate")))?;
-    let (_state, wire) = spec::session::encrypt(&alice, &seq(b"a0: another session"))
-        .map_err(spec_error(format!("{id}: second encrypt")))?;
-    Ok(native(&wire))
+pub(super) fn another_alice(h: &PqxdhVector, id: &str) -> Result<Vec<u8>, GenerateError> {
+    let what = format!("{id}: second Alice");
+    let sent = alice_sends(
+        h,
+        derive32(id, "second alice / ek_a"),
+        &derive32(id, "second alice / r"),
+        &[b"a0: another session"],
+        &what,
+    )?;
+    sent.into_iter()
+        .next()
+        .ok_or_else(|| unexpected(format!("{what}: sent nothing")))
 }
 
 pub(super) fn accept_vectors(
-    handshakes: &[Handshake],
+    handshakes: &[PqxdhVector],
     conversations: &[Conversation],
 ) -> Result<Vec<AcceptVector>, GenerateError> {
     use spec::Error::{DecryptionFailed, InvalidMessage, PreKeyReplay};
@@ -90,7 +118,7 @@ pub(super) fn accept_vectors(
     };
     // pqxdh_last_resort: ratchet_tampered's a0.
     let last_resort = &handshakes[2];
-    if !last_resort.vector.pq_last_resort || one_time.vector.pq_last_resort {
+    if !last_resort.pq_last_resort || one_time.pq_last_resort {
         return Err(unexpected(
             "accepts: handshake 2 is not the last-resort one",
         ));
@@ -99,23 +127,17 @@ pub(super) fn accept_vectors(
     // Alice's second PreKey message on the last-resort handshake: ratchet_tampered's
     // session replayed by the spec, then one more message (the same PreKey header, so
     // the same EK_A, and another ratchet message).
-    let h = last_resort;
-    let (alice, _) = spec::session::initiate(
-        &h.ik_a,
-        &h.verified,
-        &h.ek_a,
-        &h.m,
-        &scalar(&derive32("ratchet_tampered", "alice_r")),
-    )
-    .map_err(spec_error("accepts: initiate"))?;
-    let (alice, first_again) = spec::session::encrypt(&alice, &seq(b"a0: hello"))
-        .map_err(spec_error("accepts: encrypt"))?;
-    if native(&first_again) != lr_a0 {
+    let [first_again, lr_a1] = <[Vec<u8>; 2]>::try_from(alice_sends(
+        last_resort,
+        last_resort.ek_a_private,
+        &derive32("ratchet_tampered", "alice_r"),
+        &[b"a0: hello", b"a1: again"],
+        "accepts",
+    )?)
+    .map_err(|_| unexpected("accepts: Alice did not send two messages"))?;
+    if first_again != lr_a0 {
         return Err(unexpected("accepts: ratchet_tampered's a0 does not replay"));
     }
-    let (_, lr_a1) = spec::session::encrypt(&alice, &seq(b"a1: again"))
-        .map_err(spec_error("accepts: encrypt"))?;
-    let lr_a1 = native(&lr_a1);
     let id_lr = "accept_last_resort_replay";
     let other_alice = another_alice(last_resort, id_lr)?;
     Ok(vec![
@@ -183,7 +205,7 @@ pub(super) fn accept_vectors(
 
 /// Every `rules.json` vector.
 pub(in crate::protocol_vectors) fn rules(
-    handshakes: &[Handshake],
+    handshakes: &[PqxdhVector],
     conversations: &[Conversation],
 ) -> Result<RuleVectors, GenerateError> {
     if handshakes.len() < 3 {

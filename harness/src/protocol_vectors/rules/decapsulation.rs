@@ -3,10 +3,10 @@
 use super::*;
 
 pub(super) fn decapsulation_key_vectors(
-    handshakes: &[Handshake],
+    handshakes: &[PqxdhVector],
 ) -> Result<Vec<DecapsulationKeyVector>, GenerateError> {
     use spec::Error::InvalidKey;
-    let v = &handshakes[0].vector;
+    let v = &handshakes[0];
     let ct = spec::ml_kem::Ciphertext::from_public_slice(&v.ct);
     let check = |id: &str, description: &str, dk: Vec<u8>, want: Result<(), spec::Error>| {
         let outcome = verdict_of(

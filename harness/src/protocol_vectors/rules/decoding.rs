@@ -41,7 +41,7 @@ pub(super) fn decoding(
 }
 
 pub(super) fn decoding_vectors(
-    handshakes: &[Handshake],
+    handshakes: &[PqxdhVector],
     conversations: &[Conversation],
 ) -> Result<Vec<DecodingVector>, GenerateError> {
     use Structure::{Bundle, Message};
@@ -72,9 +72,9 @@ pub(super) fn decoding_vectors(
     let mut p_plus = P;
     p_plus[0] = 0xee;
 
-    let bundle = handshakes[0].vector.bundle.clone();
-    let bundle_no_opk = handshakes[1].vector.bundle.clone();
-    if handshakes[0].vector.opk.is_none() || handshakes[1].vector.opk.is_some() {
+    let bundle = handshakes[0].bundle.clone();
+    let bundle_no_opk = handshakes[1].bundle.clone();
+    if handshakes[0].opk.is_none() || handshakes[1].opk.is_some() {
         return Err(unexpected(
             "decoding: handshakes 0 and 1 are not with and without an OPK",
         ));

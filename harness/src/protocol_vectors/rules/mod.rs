@@ -8,14 +8,17 @@ use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
 use lockstep_vectors::protocol::{
     AcceptDelivery, AcceptVector, Conversation, DecapsulationKeyVector, DecodingVector, Outcome,
-    RuleVectors, SessionAction, SessionVector, Step, Structure, Verdict, VerificationVector,
+    PqxdhVector, RuleVectors, SessionAction, SessionVector, Step, Structure, Verdict,
+    VerificationVector,
 };
 use spec::consts::{MAX_PLAINTEXT_LEN, PREKEY_HEADER_LEN, RATCHET_HEADER_LEN, TAG_LEN};
 use spec::x25519::X25519SerializedPoint;
 
+use crate::vector_check::{SpecSide, VectorSide};
+
 use super::{
-    GenerateError, Handshake, derive32, encoded, find, native, scalar, spec_error, state_after,
-    unexpected, with_byte,
+    GenerateError, derive32, find, native, refused, scalar, spec_error, state_after, unexpected,
+    with_byte,
 };
 
 /// The longest ratchet message (SPEC §5.1): header, the largest plaintext, tag.

@@ -16,28 +16,30 @@ pub(super) struct SessionPlan<'a> {
     pub(super) want: Result<(), spec::Error>,
 }
 
+/// One session operation of `plan`, run by the checker's
+/// [`SpecSide::session_operation`], which must give the planned outcome.
 pub(super) fn session(plan: SessionPlan<'_>) -> Result<SessionVector, GenerateError> {
     let id = plan.id;
-    let state =
-        spec::state::decode_state(&seq(&plan.state)).map_err(spec_error(format!("{id}: state")))?;
     let r = match plan.action {
         SessionAction::Encrypt => None,
         SessionAction::Decrypt => Some(derive32(id, "r")),
     };
-    let result = match (plan.action, r) {
-        (SessionAction::Decrypt, Some(r)) => {
-            spec::session::decrypt(&state, &seq(&plan.input), &scalar(&r))
-        }
-        _ => spec::session::encrypt(&state, &seq(&plan.input)),
-    };
-    let (outcome, state_after) = match (result, plan.want) {
-        (Ok((new_state, output)), Ok(())) => (Outcome::Ok(native(&output)), encoded(&new_state)),
-        (Err(e), Err(want)) if e == want => {
-            (Outcome::Rejected(e.name().to_owned()), plan.state.clone())
+    let operated = SpecSide
+        .session_operation(&plan.state, plan.action, &plan.input, r.as_ref())
+        .map_err(refused(format!("{id}: state")))?;
+    let outcome = match (operated.result, plan.want) {
+        (Ok(output), Ok(())) => Outcome::Ok(output),
+        (Err(e), Err(want)) if e == want.name() => {
+            // Refused: the state is the one it was.
+            if operated.state_after != plan.state {
+                return Err(unexpected(format!("{id}: refused, and the state changed")));
+            }
+            Outcome::Rejected(e.to_owned())
         }
         (Ok(_), Err(want)) => return Err(unexpected(format!("{id}: succeeded; want {want:?}"))),
-        (Err(e), _) => return Err(unexpected(format!("{id}: refused with {e:?}"))),
+        (Err(e), _) => return Err(unexpected(format!("{id}: refused with {e}"))),
     };
+    let state_after = operated.state_after;
     Ok(SessionVector {
         id: id.to_owned(),
         source: plan.source.to_owned(),
@@ -52,7 +54,7 @@ pub(super) fn session(plan: SessionPlan<'_>) -> Result<SessionVector, GenerateEr
 }
 
 pub(super) fn session_vectors(
-    handshakes: &[Handshake],
+    handshakes: &[PqxdhVector],
     conversations: &[Conversation],
 ) -> Result<Vec<SessionVector>, GenerateError> {
     use SessionAction::{Decrypt, Encrypt};
@@ -73,7 +75,7 @@ pub(super) fn session_vectors(
     let a1 = sent(c, 1)?;
     let a2 = sent(c, 6)?;
     let b1 = sent(c, 8)?;
-    let prekey_header = handshakes[0].vector.prekey_header.clone();
+    let prekey_header = handshakes[0].prekey_header.clone();
     if a1[..PREKEY_HEADER_LEN] != prekey_header[..] {
         return Err(unexpected(
             "sessions: a1 does not carry pqxdh_with_opk's PreKey header",
@@ -82,7 +84,7 @@ pub(super) fn session_vectors(
     // A ratchet message claiming Alice's initial DHr (SPK_B) as its key: the ratchet
     // message of a0 with its dh replaced.
     let a0_ratchet = sent(c, 0)?[PREKEY_HEADER_LEN..].to_vec();
-    let claims_spk = with_bytes(&a0_ratchet, 2, &handshakes[0].vector.spk_b);
+    let claims_spk = with_bytes(&a0_ratchet, 2, &handshakes[0].spk_b);
 
     let ns_max_minus_1 = u32_at(&alice_after_a2, spec::consts::STATE_OFFSET_NS, u32::MAX - 1);
     let nr_max_minus_1 = u32_at(&bob_after_a2, spec::consts::STATE_OFFSET_NR, u32::MAX - 1);

@@ -8,7 +8,7 @@ pub(super) fn spec_verify(bundle: &[u8]) -> Result<(), spec::Error> {
 }
 
 pub(super) fn verification(
-    h: &Handshake,
+    h: &PqxdhVector,
     id: &str,
     description: &str,
     bundle: Vec<u8>,
@@ -22,7 +22,7 @@ pub(super) fn verification(
         id: id.to_owned(),
         source: "docs/SPEC.md §2 SIG (XEdDSA, \"also rejects s >= q\"; R compared as encoded bytes), §3.3, §8; XEdDSA rev 1 §3".to_owned(),
         description: description.to_owned(),
-        handshake: h.vector.id.clone(),
+        handshake: h.id.clone(),
         bundle,
         outcome,
     })
@@ -50,11 +50,11 @@ pub(super) fn identity_nonce_signature(
 }
 
 pub(super) fn verification_vectors(
-    handshakes: &[Handshake],
+    handshakes: &[PqxdhVector],
 ) -> Result<Vec<VerificationVector>, GenerateError> {
     use spec::Error::{InvalidKey, InvalidSignature};
     let h = &handshakes[0];
-    let v = &h.vector;
+    let v = h;
     let bundle = v.bundle.clone();
     // SPK_sig is bytes 69..133 (s at 101), PQPK_sig bytes 1706..1770 (s at 1738).
     let spk_s_plus_q = add_le(&bundle[101..133], &Q);
@@ -68,26 +68,20 @@ pub(super) fn verification_vectors(
     identity_y_plus_p[0] = 0xee;
     let mut identity_negative_zero = identity;
     identity_negative_zero[31] = 0x80;
-    let sig = |r: &[u8; 32]| identity_nonce_signature(&h.ik_b, &m_spk, r);
+    let ik_b = scalar(&v.ik_b_private);
+    let sig = |r: &[u8; 32]| identity_nonce_signature(&ik_b, &m_spk, r);
 
     // PQPK_B with its first coefficient 0xFFF >= 3329, signed as if genuine.
     let mut bad_ek = v.pqpk_b.clone();
     bad_ek[0] = 0xff;
     bad_ek[1] |= 0x0f;
-    let resigned = spec::pqxdh::sign_bundle(
-        &h.ik_b,
-        v.spk_id,
-        &X25519SerializedPoint::from_public_slice(&v.spk_b),
-        v.pqpk_id,
-        v.pq_last_resort,
-        &spec::ml_kem::EncapsulationKey::from_public_slice(&bad_ek),
-        v.opk
-            .as_ref()
-            .map(|o| (o.id, X25519SerializedPoint::from_public_slice(&o.public))),
-        &spec::xeddsa::XEdDSARandom::from_public_slice(&v.z_spk),
-        &spec::xeddsa::XEdDSARandom::from_public_slice(&v.z_pqpk),
-    );
-    let resigned = native(&spec::wire::encode_bundle(&resigned));
+    let resigned = SpecSide
+        .sign_bundle(&PqxdhVector {
+            pqpk_b: bad_ek,
+            ..v.clone()
+        })
+        .map_err(refused("verification: sign the changed PQPK_B"))?
+        .bundle;
 
     Ok(vec![
         verification(
