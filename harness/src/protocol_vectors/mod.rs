@@ -9,16 +9,16 @@
 //!
 //! Everything here is computed by `lockstep-spec` alone, from inputs derived from
 //! labels (`lockstep_vectors::protocol` documents the derivation and the format).
-//! The handshakes and conversations run on the checker's own driver of the spec,
-//! [`SpecSide`] (the [`VectorSide`] that `crate::vector_check` replays the files
-//! on, with `sign_bundle`, `pqxdh`, `start`, `encrypt`, `deliver`, `state`): the
-//! generator records what those calls give, and the checker replays the same calls
-//! on the spec and on the implementation. The generator also checks what it
-//! records, and refuses to write a file when the spec does something the
-//! conversation does not expect: Bob's PQXDH keys must equal Alice's, a send's
-//! chain step must be `KDF_CK`, a delivery must end as planned, a refused message
-//! must leave the state unchanged, every state must round-trip through its
-//! encoding.
+//! The handshakes, conversations and states run on the checker's own driver of the
+//! spec, [`SpecSide`] (the [`VectorSide`] that `crate::vector_check` replays the
+//! files on, with `sign_bundle`, `pqxdh`, `start`, `encrypt`, `deliver`, `state`,
+//! `decode_state`): the generator records what those calls give, and the checker
+//! replays the same calls on the spec and on the implementation. The generator
+//! also checks what it records, and refuses to write a file when the spec does
+//! something the conversation does not expect: Bob's PQXDH keys must equal
+//! Alice's, a send's chain step must be `KDF_CK`, a delivery must end as planned, a
+//! refused message must leave the state unchanged, every state must round-trip
+//! through its encoding.
 //!
 //! `rules.json` (the `rules` submodule) is made from the values of the other three
 //! files: each vector changes a genuine bundle, message, key or state in one or two
@@ -43,7 +43,6 @@ use lockstep_vectors::protocol::{
 use spec::consts::{
     MAX_SKIP, MSG_PREKEY, PREKEY_HEADER_LEN, RATCHET_HEADER_LEN, STATE_OFFSET_COUNT,
 };
-use spec::ratchet::State;
 use spec::x25519::X25519SerializedScalar;
 
 use crate::model;

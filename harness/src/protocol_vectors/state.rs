@@ -1,10 +1,7 @@
-//! `state.json`: states the conversations reached, valid and deliberately broken encodings.
+//! `state.json`: states the conversations reached, valid and deliberately broken
+//! encodings, decoded by the checker's [`SpecSide::decode_state`].
 
 use super::*;
-
-pub(super) fn encoded(state: &State) -> Vec<u8> {
-    native(&spec::state::encode_state(state))
-}
 
 pub(super) fn find<'a>(
     conversations: &'a [Conversation],
@@ -26,28 +23,30 @@ pub(super) fn state_after(c: &Conversation, step: usize) -> Result<Vec<u8>, Gene
     }
 }
 
-pub(super) fn opt32<T>(value: Option<T>, bytes: impl Fn(&T) -> [u8; 32]) -> Option<[u8; 32]> {
-    value.as_ref().map(bytes)
-}
-
-/// A valid state vector: the encoding, decoded by the spec, which must encode back.
+/// A valid state vector: the encoding, decoded by the checker's
+/// [`SpecSide::decode_state`], which must encode it back and show its fields.
 pub(super) fn state_vector(
     id: &str,
     source: String,
     description: &str,
     encoding: Vec<u8>,
 ) -> Result<StateVector, GenerateError> {
-    let bytes = ByteSeq::from_public_slice(&encoding);
-    let state = spec::state::decode_state(&bytes).map_err(spec_error(id))?;
-    if encoded(&state) != encoding {
+    let decoded = SpecSide
+        .decode_state(&encoding)
+        .map_err(refused(format!("{id}: decode_state")))?;
+    if decoded.reencoded != encoding {
         return Err(unexpected(format!("{id}: does not encode back")));
     }
+    let fields = decoded
+        .fields
+        .ok_or_else(|| unexpected(format!("{id}: SpecSide does not show the fields")))?;
+    let state = fields.view;
     let mut skipped = Vec::new();
     for key in &state.skipped {
         skipped.push(SkippedKey {
-            dh: key.dh.to_public_array(),
+            dh: key.dh,
             n: key.n,
-            mk: key.mk.to_public_array(),
+            mk: key.mk,
         });
     }
     Ok(StateVector {
@@ -55,42 +54,41 @@ pub(super) fn state_vector(
         source,
         description: description.to_owned(),
         flags: encoding[1],
-        ad: native(&state.ad)
+        ad: fields
+            .ad
             .try_into()
             .map_err(|_| unexpected(format!("{id}: AD is not 66 bytes")))?,
-        dhs: state.dhs.to_public_array(),
-        dhr: opt32(state.dhr, |k| k.to_public_array()),
-        rk: state.rk.to_public_array(),
-        cks: opt32(state.cks, |k| k.to_public_array()),
-        ckr: opt32(state.ckr, |k| k.to_public_array()),
+        dhs: state.dhs,
+        dhr: state.dhr,
+        rk: state.rk,
+        cks: state.cks,
+        ckr: state.ckr,
         ns: state.ns,
         nr: state.nr,
         pn: state.pn,
-        prekey_hash: opt32(state.prekey_hash, |k| k.to_public_array()),
+        prekey_hash: state.prekey_hash,
         skipped,
-        pending_prekey: state.pending_prekey.as_ref().map(native),
+        pending_prekey: fields.pending_prekey,
         encoding,
     })
 }
 
-/// A rejected state vector: `decode_state` must refuse it with `error`.
+/// A rejected state vector: [`SpecSide::decode_state`] must refuse it with `error`.
 pub(super) fn rejected(
     id: &str,
     description: &str,
     encoding: Vec<u8>,
     error: spec::Error,
 ) -> Result<RejectedState, GenerateError> {
-    match spec::state::decode_state(&ByteSeq::from_public_slice(&encoding)) {
-        Err(e) if e == error => Ok(RejectedState {
+    match SpecSide.decode_state(&encoding) {
+        Err(e) if e == error.name() => Ok(RejectedState {
             id: id.to_owned(),
             source: "docs/SPEC.md §6 (\"Decoding rejects: ...\"), §7".to_owned(),
             description: description.to_owned(),
             encoding,
-            error: error.name().to_owned(),
+            error: e.to_owned(),
         }),
-        Err(e) => Err(unexpected(format!(
-            "{id}: refused with {e:?}, not {error:?}"
-        ))),
+        Err(e) => Err(unexpected(format!("{id}: refused with {e}, not {error:?}"))),
         Ok(_) => Err(unexpected(format!("{id}: decoded"))),
     }
 }
