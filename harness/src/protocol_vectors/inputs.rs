@@ -11,7 +11,3 @@ pub(super) fn derive32(id: &str, name: &str) -> [u8; 32] {
 pub(super) fn scalar(bytes: &[u8; 32]) -> X25519SerializedScalar {
     X25519SerializedScalar::from_public_slice(bytes)
 }
-
-pub(super) fn native(seq: &ByteSeq) -> Vec<u8> {
-    seq.to_native()
-}

@@ -22,8 +22,9 @@
 //!
 //! `rules.json` (the `rules` submodule) is made from the values of the other three
 //! files: each vector changes a genuine bundle, message, key or state in one or two
-//! places, and the generator refuses to write it unless the spec gives the outcome
-//! planned for it.
+//! places (with the spec's own arithmetic where a change needs it, a re-signed key
+//! or a recomputed hash), and the generator refuses to write it unless [`SpecSide`]
+//! gives the outcome planned for it.
 //!
 //! The output is byte-identical on every run: the inputs are fixed, the spec is
 //! deterministic, and the files are written by `lockstep_vectors::protocol`'s
@@ -35,7 +36,6 @@ use std::path::{Path, PathBuf};
 mod rules;
 
 use lockstep_spec as spec;
-use lockstep_spec::ByteSeq;
 use lockstep_vectors::protocol::{
     Conversation, DeliverStep, OneTimePreKey, Outcome, Party, PqxdhVector, RejectedState,
     SendLostStep, SendStep, SkippedKey, StateVector, StateVectors, Step,
@@ -53,13 +53,6 @@ use crate::vector_check::{
 /// Why the vectors could not be generated.
 #[derive(Debug)]
 pub enum GenerateError {
-    /// A spec function refused where the vectors need it to succeed.
-    Spec {
-        /// The vector and step.
-        what: String,
-        /// The spec's error.
-        error: spec::Error,
-    },
     /// A [`SpecSide`] call refused where the vectors need it to succeed.
     Refused {
         /// The vector and step.
@@ -84,7 +77,6 @@ pub enum GenerateError {
 impl fmt::Display for GenerateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Spec { what, error } => write!(f, "{what}: the spec refused with {error:?}"),
             Self::Refused { what, refusal } => write!(f, "{what}: the spec refused with {refusal}"),
             Self::Unexpected(what) => write!(f, "{what}"),
             Self::Vectors(error) => write!(f, "{error}"),
@@ -99,11 +91,6 @@ impl From<lockstep_vectors::Error> for GenerateError {
     fn from(error: lockstep_vectors::Error) -> Self {
         Self::Vectors(error)
     }
-}
-
-fn spec_error(what: impl Into<String>) -> impl FnOnce(spec::Error) -> GenerateError {
-    let what = what.into();
-    move |error| GenerateError::Spec { what, error }
 }
 
 fn refused(what: impl Into<String>) -> impl FnOnce(Refusal) -> GenerateError {

@@ -54,6 +54,7 @@ pub use rules::{
     check_rules_accepts, check_rules_decapsulation_keys, check_rules_decoding,
     check_rules_sessions, check_rules_verification,
 };
+pub(crate) use rules::{decoded, verdict};
 pub use spec_side::SpecSide;
 pub use state::check_state;
 

@@ -26,10 +26,25 @@ const SESSION_ERRORS: [&str; 5] = [
 /// The errors the accept sequences must show between them.
 const ACCEPT_ERRORS: [&str; 3] = ["InvalidMessage", "DecryptionFailed", "PreKeyReplay"];
 
-fn verdict(result: Result<(), Refusal>) -> Verdict {
+/// The verdict a `rules.json` vector records for a side's result.
+pub(crate) fn verdict(result: Result<(), Refusal>) -> Verdict {
     match result {
         Ok(()) => Verdict::Ok,
         Err(e) => Verdict::Rejected(e.to_owned()),
+    }
+}
+
+/// A `rules.json` decoding vector's encoding, decoded by `side`'s decoder of its
+/// structure and encoded again, or the refusal: what the checker compares and the
+/// generator (`crate::protocol_vectors`) records.
+pub(crate) fn decoded<S: VectorSide>(
+    side: &S,
+    structure: Structure,
+    encoding: &[u8],
+) -> Result<Vec<u8>, Refusal> {
+    match structure {
+        Structure::Message => side.decode_message(encoding).map(|m| m.reencoded),
+        Structure::Bundle => side.decode_bundle(encoding),
     }
 }
 
@@ -45,10 +60,7 @@ pub fn check_rules_decoding<S: VectorSide>(side: &S, rules: &RuleVectors, f: &mu
     );
     for v in &rules.decoding {
         f.counts.decoding += 1;
-        let result = match v.structure {
-            Structure::Message => side.decode_message(&v.encoding).map(|m| m.reencoded),
-            Structure::Bundle => side.decode_bundle(&v.encoding),
-        };
+        let result = decoded(side, v.structure, &v.encoding);
         if let Ok(back) = &result {
             f.same(&v.id, "encode(decode(encoding))", back, &v.encoding);
         }

@@ -2,15 +2,9 @@
 
 use super::*;
 
-/// The spec's decoder on `encoding`, and what an accepted encoding encodes back to.
-pub(super) fn spec_decode(structure: Structure, encoding: &[u8]) -> Result<Vec<u8>, spec::Error> {
-    let bytes = seq(encoding);
-    Ok(native(&match structure {
-        Structure::Message => spec::wire::encode_message(&spec::wire::decode_message(&bytes)?),
-        Structure::Bundle => spec::wire::encode_bundle(&spec::wire::decode_bundle(&bytes)?),
-    }))
-}
-
+/// A decoding vector: its outcome is [`SpecSide`]'s decoder of `structure` (the
+/// checker's [`decoded`]), which must be `want`, and an accepted encoding must
+/// encode back to itself.
 pub(super) fn decoding(
     structure: Structure,
     id: &str,
@@ -18,13 +12,13 @@ pub(super) fn decoding(
     encoding: Vec<u8>,
     want: Result<(), spec::Error>,
 ) -> Result<DecodingVector, GenerateError> {
-    let decoded = spec_decode(structure, &encoding);
-    if decoded.as_ref().is_ok_and(|back| *back != encoding) {
+    let result = decoded(&SpecSide, structure, &encoding);
+    if result.as_ref().is_ok_and(|back| *back != encoding) {
         return Err(unexpected(format!(
             "{id}: decodes but does not encode back"
         )));
     }
-    let outcome = verdict_of(decoded.map(|_| ()));
+    let outcome = verdict(result.map(|_| ()));
     check_verdict(id, &outcome, want)?;
     Ok(DecodingVector {
         id: id.to_owned(),

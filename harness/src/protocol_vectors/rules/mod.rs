@@ -2,7 +2,9 @@
 //! `lockstep-spec` gives. Every vector is made here from a genuine value of the other
 //! files (a handshake's bundle, PreKey message or keys, a conversation's message or
 //! state), changed as its description says; the generator refuses to write one whose
-//! outcome is not the one planned.
+//! outcome is not the one planned. The outcome is always that of a call of the
+//! checker's [`SpecSide`] (`decode_message`, `decode_bundle`, `verify_bundle`,
+//! `decapsulate`, `session_operation`, `accept`), the call the checker replays.
 
 use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
@@ -14,12 +16,9 @@ use lockstep_vectors::protocol::{
 use spec::consts::{MAX_PLAINTEXT_LEN, PREKEY_HEADER_LEN, RATCHET_HEADER_LEN, TAG_LEN};
 use spec::x25519::X25519SerializedPoint;
 
-use crate::vector_check::{SpecSide, VectorSide};
+use crate::vector_check::{SpecSide, VectorSide, decoded, verdict};
 
-use super::{
-    GenerateError, derive32, find, native, refused, scalar, spec_error, state_after, unexpected,
-    with_byte,
-};
+use super::{GenerateError, derive32, find, refused, scalar, state_after, unexpected, with_byte};
 
 /// The longest ratchet message (SPEC §5.1): header, the largest plaintext, tag.
 const MAX_RATCHET_MESSAGE_LEN: usize = RATCHET_HEADER_LEN + MAX_PLAINTEXT_LEN + TAG_LEN;
@@ -77,19 +76,13 @@ pub(super) fn reencoded(u: &[u8]) -> [u8; 32] {
     .to_public_array()
 }
 
-fn verdict_of(result: Result<(), spec::Error>) -> Verdict {
-    match result {
-        Ok(()) => Verdict::Ok,
-        Err(e) => Verdict::Rejected(e.name().to_owned()),
-    }
-}
-
+/// `got`, a [`SpecSide`] call's verdict, must be the outcome planned, `want`.
 fn check_verdict(
     id: &str,
     got: &Verdict,
     want: Result<(), spec::Error>,
 ) -> Result<(), GenerateError> {
-    let want = verdict_of(want);
+    let want = verdict(want.map_err(spec::Error::name));
     if *got != want {
         return Err(unexpected(format!(
             "{id}: the spec gives {got:?}, not {want:?}"

@@ -2,11 +2,8 @@
 
 use super::*;
 
-pub(super) fn spec_verify(bundle: &[u8]) -> Result<(), spec::Error> {
-    let decoded = spec::wire::decode_bundle(&seq(bundle))?;
-    spec::pqxdh::verify_bundle(&decoded).map(|_| ())
-}
-
+/// A verification vector: the bundle must decode ([`SpecSide`]'s `decode_bundle`),
+/// and its outcome is [`SpecSide`]'s `verify_bundle`, which must be `want`.
 pub(super) fn verification(
     h: &PqxdhVector,
     id: &str,
@@ -15,8 +12,10 @@ pub(super) fn verification(
     want: Result<(), spec::Error>,
 ) -> Result<VerificationVector, GenerateError> {
     // Every one of them decodes: verification is what is tested.
-    spec::wire::decode_bundle(&seq(&bundle)).map_err(spec_error(format!("{id}: decode")))?;
-    let outcome = verdict_of(spec_verify(&bundle));
+    SpecSide
+        .decode_bundle(&bundle)
+        .map_err(refused(format!("{id}: decode")))?;
+    let outcome = verdict(SpecSide.verify_bundle(&bundle));
     check_verdict(id, &outcome, want)?;
     Ok(VerificationVector {
         id: id.to_owned(),
