@@ -84,7 +84,8 @@ pub fn check_rules_decoding<S: VectorSide>(side: &S, rules: &RuleVectors, f: &mu
     }
 }
 
-/// `rules.json` verification: the outcome of decoding and verifying each bundle.
+/// `rules.json` verification: every bundle decodes (verification is what refuses),
+/// and the outcome of decoding and verifying it.
 pub fn check_rules_verification<S: VectorSide>(
     side: &S,
     rules: &RuleVectors,
@@ -102,6 +103,13 @@ pub fn check_rules_verification<S: VectorSide>(
         f.counts.verification += 1;
         if !handshakes.iter().any(|h| h.id == v.handshake) {
             f.fail(&v.id, "handshake", format!("no handshake {}", v.handshake));
+        }
+        if let Err(e) = side.decode_bundle(&v.bundle) {
+            f.fail(
+                &v.id,
+                "decode_bundle",
+                format!("refused with {e}; want it decoded"),
+            );
         }
         f.same_value(
             &v.id,
