@@ -9,7 +9,8 @@
 //!   the implementation behind it;
 //! - [`kat`]: every RFC and Wycheproof vector run on both sides, with counts;
 //! - [`protocol_vectors`]: the generator of the protocol vectors in
-//!   `vectors/protocol/`, computed by the spec alone;
+//!   `vectors/protocol/`, computed by the spec alone, through the same calls of
+//!   the spec's side of [`vector_check`] that the checker replays;
 //! - [`vector_check`]: their one checker, [`vector_check::check_all`], over one
 //!   byte-level interface, [`vector_check::VectorSide`], with the spec and the
 //!   implementation behind it; the tests and `lockstep check` both run it.
