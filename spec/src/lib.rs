@@ -30,6 +30,7 @@
 //! | [`hkdf`] | RFC 5869 §2.2, §2.3 (with HMAC-SHA-256) |
 //! | [`chacha20`] | RFC 8439 §2.1 to §2.4 |
 //! | [`poly1305`] | RFC 8439 §2.5 |
+//! | [`field1305`] | GF(2^130 - 5) for RFC 8439 §2.5.1 (five 26-bit limbs) |
 //! | [`aead`] | RFC 8439 §2.6, §2.8 (AEAD_CHACHA20_POLY1305) |
 //! | [`x25519`] | RFC 7748 §5, §6.1 |
 //! | [`ml_kem`] | FIPS 203 §4 to §8 (ML-KEM-1024), Appendix A |
@@ -47,6 +48,7 @@ pub mod chacha20;
 pub mod consts;
 pub mod edwards25519;
 mod error;
+pub mod field1305;
 pub mod field25519;
 pub mod hkdf;
 pub mod hmac;
