@@ -6,7 +6,8 @@
 //! and doubling formulas of §5.1.4 in extended coordinates. Scalar multiplication is
 //! the plain double-and-add of RFC 8032 §6's `point_mul`.
 //!
-//! Field elements and scalars are hacspec-lib secret `nat_mod!` types. Scalar
+//! Field elements ([`crate::field25519`], limbs of hacspec-lib's secret integers) and
+//! scalars (hacspec-lib's secret `nat_mod!` modulo `L`) are secret types. Scalar
 //! multiplication and encoding never declassify. Decoding, point equality and
 //! `on_curve` do: they are only applied to public points (a public key, a
 //! signature's `R`), and their verdicts are what the documents reveal.

@@ -9,11 +9,14 @@
 //!
 //! - **Not constant-time.** hacspec-lib's secret integer types keep secrets out of
 //!   branches and comparisons at the type level, but the big-number field arithmetic
-//!   beneath them is variable-time. Never use this crate to protect real secrets.
+//!   beneath them is variable-time, and nothing checks what the compiler makes of the
+//!   limb arithmetic of [`field25519`]. Never use this crate to protect real secrets.
 //! - **No zeroization.** Secrets are ordinary values; they stay in memory until the
 //!   allocator reuses it.
 //! - **Slow on purpose.** No precomputation, no vectorisation, no clever
 //!   representation: each step is the document's step. Speed lives in `lockstep`.
+//!   (GF(2^255 - 19) is plain fixed-width limbs with a schoolbook product, so that the
+//!   curves run like arithmetic; its big-number form is kept as its test oracle.)
 //! - **No randomness.** A function that would draw random bytes takes them as an
 //!   argument, so the spec and the implementation can be run on the same bytes.
 //! - **No hidden state.** Values in, values out; a failing function hands nothing

@@ -1,9 +1,8 @@
 //! RFC 7748 §5 and §6.1: the X25519 function and Diffie-Hellman with it.
 //!
-//! Field elements live in GF(p), `p = 2^255 - 19` ([`crate::field25519`], declared
-//! with hacspec-lib's secret `nat_mod!`), so none of them can be compared or branched
-//! on. The scalar's bits drive the ladder only through `cswap`'s mask, as §5
-//! prescribes.
+//! Field elements live in GF(p), `p = 2^255 - 19` ([`crate::field25519`], limbs of
+//! hacspec-lib's secret integers), so none of them can be compared or branched on.
+//! The scalar's bits drive the ladder only through `cswap`'s mask, as §5 prescribes.
 
 use crate::Error;
 use crate::field25519::{FieldElement, inv};
@@ -128,9 +127,8 @@ fn encode_u_coordinate(u: FieldElement) -> X25519SerializedPoint {
 ///       Return (x_2, x_3)
 /// ```
 ///
-/// The XOR is of the integers' bits. hacspec-lib's field XOR would reduce its result
-/// modulo `p`, so the swap is done on the 32-byte little-endian encodings, whose bits
-/// those are.
+/// The XOR is of the integers' bits. The field type has no XOR, so the swap is done on
+/// the 32-byte little-endian encodings, whose bits those are.
 fn cswap(swap: U8, x_2: FieldElement, x_3: FieldElement) -> (FieldElement, FieldElement) {
     // mask(swap) = 0 - swap: all ones if swap is 1, all zeros if it is 0
     let mask = U8::zero() - swap;
