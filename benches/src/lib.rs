@@ -66,6 +66,16 @@ pub fn mean_ns(
     json.get("mean")?.get("point_estimate")?.as_f64()
 }
 
+/// A ratio as `12x`, or with one decimal below 10 (`0.5x`, `2.3x`), so a spec
+/// faster than the implementation does not print as `0x`.
+fn ratio(r: f64) -> String {
+    if r < 10.0 {
+        format!("{r:.1}x")
+    } else {
+        format!("{r:.0}x")
+    }
+}
+
 fn human(ns: f64) -> String {
     if ns >= 1e6 {
         format!("{:.2} ms", ns / 1e6)
@@ -98,12 +108,12 @@ pub fn ratio_table(home: &Path, since: SystemTime, rows: &[Row]) -> String {
             };
             let _ = writeln!(
                 out,
-                "{:<28} {:>8} {:>12} {:>12} {:>10.0}x",
+                "{:<28} {:>8} {:>12} {:>12} {:>11}",
                 row.group,
                 size,
                 human(spec),
                 human(imp),
-                spec / imp
+                ratio(spec / imp)
             );
         }
     }
@@ -133,13 +143,13 @@ pub fn baseline_table(home: &Path, since: SystemTime, rows: &[Row]) -> String {
             };
             let _ = writeln!(
                 out,
-                "{:<28} {:>8} {:>12} {:>12} {:>12} {:>10.0}x {:>13.2}x",
+                "{:<28} {:>8} {:>12} {:>12} {:>12} {:>11} {:>13.2}x",
                 row.group,
                 size,
                 human(spec),
                 human(imp),
                 human(base),
-                spec / imp,
+                ratio(spec / imp),
                 imp / base
             );
         }

@@ -3,7 +3,7 @@
 //! skipped (with the reason). Exits non-zero if any vector failed.
 //!
 //! `LOCKSTEP_SLOW_VECTORS=1` adds RFC 7748's 1,000,000-iteration X25519 vector on
-//! the implementation.
+//! both sides.
 
 use std::process::ExitCode;
 
