@@ -4,8 +4,8 @@
 //!
 //! One criterion group per operation, each with three functions:
 //!
-//! - `spec`: `lockstep_spec::session` (slow on purpose: its X25519 alone takes
-//!   milliseconds, so the slow groups take 10 samples);
+//! - `spec`: `lockstep_spec::session` (plain, not fast: the groups whose spec takes
+//!   milliseconds per iteration take 10 samples);
 //! - `impl`: `lockstep::session::Session`, on wire bytes;
 //! - `baseline`: exactly the primitive calls `impl` makes (counted in each baseline
 //!   function's comment, from `impl/src/pqxdh.rs`, `ratchet.rs` and `session.rs`),
