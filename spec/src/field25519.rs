@@ -10,7 +10,7 @@
 //!
 //! Each operation writes its result as *columns*, secret `U128` values `t[i]` that
 //! stand for the integer `Σ t[i]·2^(51i)` (a sum of limbs, a schoolbook product), and
-//! ends in [`reduce`], which carries the columns back into limbs with the one property
+//! ends in `reduce`, which carries the columns back into limbs with the one property
 //! of `p` the arithmetic uses:
 //!
 //! ```text
