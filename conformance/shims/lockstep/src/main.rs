@@ -1,0 +1,2 @@
+//! Placeholder: the shim is being written.
+fn main() {}
