@@ -269,6 +269,37 @@ impl SpecDriver {
         Self::default()
     }
 
+    /// SPEC §3.2-§3.4, §3.6, Alice's half of [`Driver::set_up`]: she decodes and
+    /// verifies `bundle` (anyone's: the conformance runner's interop mode hands her
+    /// the bundle of the implementation under test) and initiates with `inputs`'
+    /// `ik_a`, `ek_a`, `m` and `r_a`. Bob's half is untouched.
+    ///
+    /// # Errors
+    /// The refusal of any step; nothing changes then.
+    pub fn initiate_alice(&mut self, bundle: &[u8], inputs: &SetUpInputs) -> Result<(), Failure> {
+        let bytes = ByteSeq::from_public_slice(bundle);
+        let verified = spec::pqxdh::verify_bundle(&spec::wire::decode_bundle(&bytes)?)?;
+        let (alice, _keys) = spec::session::initiate(
+            &scalar(&inputs.ik_a),
+            &verified,
+            &scalar(&inputs.ek_a),
+            &seed32(&inputs.m),
+            &scalar(&inputs.r_a),
+        )?;
+        self.states[slot(Party::Alice)] = Some(alice);
+        self.bundle = Some(verified);
+        Ok(())
+    }
+
+    /// Forgets `party`'s session (the conformance runner's interop mode: the
+    /// implementation under test plays that party).
+    pub fn forget(&mut self, party: Party) {
+        self.states[slot(party)] = None;
+        if party == Party::Bob {
+            self.bob = None;
+        }
+    }
+
     /// Bob's acceptance from his prekey store, by the spec's own rules (SPEC §3.5:
     /// the look-up, the replay record, the consumption of one-time prekeys).
     fn accept(&mut self, message: &ByteSeq, r: &[u8; 32]) -> Result<Vec<u8>, Failure> {
@@ -351,15 +382,8 @@ impl Driver for SpecDriver {
             &XEdDSARandom::from_public_slice(&inputs.z_pqpk),
         );
         let bytes = spec::wire::encode_bundle(&bundle);
-        let verified = spec::pqxdh::verify_bundle(&spec::wire::decode_bundle(&bytes)?)?;
-        let (alice, _keys) = spec::session::initiate(
-            &scalar(&inputs.ik_a),
-            &verified,
-            &scalar(&inputs.ek_a),
-            &seed32(&inputs.m),
-            &scalar(&inputs.r_a),
-        )?;
-        self.states = [Some(alice), None];
+        self.states = [None, None];
+        self.initiate_alice(&bytes.to_native(), inputs)?;
         self.bob = Some(spec::session::PreKeyStore {
             ik: ik_b,
             signed: vec![(SPK_ID, spk)],
@@ -371,7 +395,6 @@ impl Driver for SpecDriver {
             }],
             one_time: opk.map(|opk| (OPK_ID, opk)).into_iter().collect(),
         });
-        self.bundle = Some(verified);
         Ok(bytes.to_native())
     }
 

@@ -33,6 +33,15 @@
 //! - [`flaws`]: protocol flaws spec and impl would share, in one driver, each caught
 //!   by an invariant or a check of [`longterm`].
 //!
+//! Other implementations:
+//!
+//! - [`conformance`]: the spec as an oracle for an implementation that is not
+//!   Lockstep's: a Rust one through [`driver::Driver`] or
+//!   [`conformance::Peer`], any other through a shim speaking
+//!   docs/CONFORMANCE.md's JSON lines ([`conformance::shim`]), in the
+//!   deterministic mode (transcripts equal to the spec's) and the interop mode (a
+//!   party of its own against the spec's, under the adversary).
+//!
 //! The formal models:
 //!
 //! - [`proofs_link`]: the link between the ProVerif models of `proofs/` and the
@@ -52,6 +61,7 @@
 
 pub mod adversary;
 pub mod broken;
+pub mod conformance;
 pub mod driver;
 pub mod flaws;
 pub mod fuzz;
