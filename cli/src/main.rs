@@ -42,10 +42,19 @@
 //! `$LOCKSTEP_PROVERIF`, or `proverif` on PATH) it says how to install it and
 //! exits 2.
 //!
+//! `conformance --shim CMD` checks another implementation against the spec through
+//! a shim, a program of its own that speaks docs/CONFORMANCE.md's JSON lines: in the
+//! deterministic mode its transcripts must equal the spec's record for record, in the
+//! interop mode it plays one party against the spec's under the adversary. A failure
+//! is shown as the diff of the two transcripts at their first divergence, shrunk, and
+//! written to `lockstep-conformance-<mode>-<seed>-<case>.json`, which `--replay`
+//! plays again; a shim that times out or crashes is reported as such.
+//!
 //! Exit codes: 0 everything passed; 1 a check failed (or, for `replay`, still
 //! fails); 2 the command could not run (bad arguments, unreadable files).
 
 mod check;
+mod conformance;
 mod fuzz;
 mod proofs;
 mod protocol;
@@ -109,6 +118,12 @@ enum Command {
     /// on them and compare every RESULT with the lock, proofs/results.json; exit 1
     /// on any difference (--update rewrites the lock instead).
     Proofs(proofs::ProofsArgs),
+    /// Check another implementation against the spec through a shim that speaks
+    /// docs/CONFORMANCE.md's JSON lines, in the deterministic mode (its transcripts
+    /// must equal the spec's) and the interop mode (one party of its own against
+    /// the spec's, under the adversary). Exit 0 if every case passes, 1 if a check
+    /// fails, 2 if the shim cannot be run.
+    Conformance(conformance::ConformanceArgs),
 }
 
 /// The flags of `check`.
@@ -205,6 +220,7 @@ fn main() -> ExitCode {
         Command::Vectors { out } => vectors(&out),
         Command::Fuzz { command } => fuzz::main(command),
         Command::Proofs(args) => proofs::main(&args),
+        Command::Conformance(args) => conformance::main(&args, random_seed()),
     }
 }
 
