@@ -292,3 +292,68 @@ fn fuzz_repro_checks_files_and_refuses_unknown_targets() {
         );
     }
 }
+
+/// A fake shim for `lockstep conformance`: it answers `hello` as a deterministic
+/// shim, then runs `then`.
+fn fake_shim(then: &str) -> String {
+    let hello =
+        r#"{"id":0,"ok":{"version":1,"implementation":"fake","capabilities":["deterministic"]}}"#;
+    format!("read line; echo '{hello}'; {then}")
+}
+
+#[test]
+fn conformance_reports_a_shim_that_cannot_run_a_timeout_and_a_missing_mode() {
+    // Not a shim at all: exit 2.
+    let output = lockstep(&["conformance", "--shim", "exit 7", "--cases", "1"]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    // A mode the shim does not offer: exit 2.
+    let shim = fake_shim("sleep 5");
+    let output = lockstep(&["conformance", "--shim", &shim, "--mode", "interop"]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert!(show(&output).contains("does not offer the interop mode"));
+    // A shim that hangs on set_up: a failure that says so, a reproducer, exit 1.
+    let dir = TempDir::new("conformance");
+    let out = dir.0.to_str().unwrap();
+    let shim = fake_shim("echo 'thinking...' >&2; sleep 30");
+    let output = lockstep(&[
+        "conformance",
+        "--shim",
+        &shim,
+        "--cases",
+        "2",
+        "--seed",
+        "5",
+        "--timeout",
+        "0.5",
+        "--shrink-time",
+        "0",
+        "--out",
+        out,
+    ]);
+    let text = show(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("the shim died: shim timed out: no reply to `set_up` in 0.5 s"),
+        "{text}"
+    );
+    assert!(text.contains("  | thinking..."), "{text}");
+    assert!(text.contains("- set-up         bundle 01"), "{text}");
+    assert!(
+        text.contains("+ set-up         bundle error shim timed out"),
+        "{text}"
+    );
+    let reproducer = dir.0.join("lockstep-conformance-deterministic-5-0.json");
+    assert!(reproducer.exists(), "{text}");
+    // --replay plays it again, and it fails again.
+    let output = lockstep(&[
+        "conformance",
+        "--shim",
+        &shim,
+        "--timeout",
+        "0.5",
+        "--replay",
+        reproducer.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
+    assert!(stdout(&output).contains("replaying case 0 of seed 5"));
+}
