@@ -155,7 +155,8 @@ pub(crate) fn main(args: &ConformanceArgs, seed: u64) -> ExitCode {
                 r.mode.name()
             ),
             None => println!(
-                "{} cases per mode, seed {seed} (--seed {seed} draws them again)",
+                "per mode: the fixed scenarios (every re-encoding of keys; both roles in \
+                 interop), then {} random cases of seed {seed} (--seed {seed} draws them again)",
                 args.cases
             ),
         }
@@ -169,6 +170,7 @@ pub(crate) fn main(args: &ConformanceArgs, seed: u64) -> ExitCode {
             max_events: args.max_events,
             shrink_time: Duration::from_secs(args.shrink_time),
             compare_states: hello.offers("state"),
+            fixed: true,
             replay: replay.as_ref().map(|r| (r.case, r.scenario.clone())),
         };
         let report = run_mode(&shim, mode, &config);
@@ -237,9 +239,10 @@ fn run_mode(shim: &SharedShim, mode: Mode, config: &Config) -> Report {
 fn print_report(mode: Mode, report: &Report, shim: &SharedShim, reproducer: Option<&Path>) {
     println!();
     println!(
-        "{} mode: {} in {}",
+        "{} mode: {} ({} fixed, then random) in {}",
         mode.name(),
         report::count(report.cases, "case"),
+        report.fixed,
         report::duration(report.elapsed.as_secs_f64(), 1)
     );
     let mut table = Table::new(&["group", "checked", "held", "result"])
@@ -264,8 +267,14 @@ fn print_report(mode: Mode, report: &Report, shim: &SharedShim, reproducer: Opti
     };
     println!();
     println!(
-        "FAILED: case {}, {}: {}",
-        failure.case, failure.group, failure.detail
+        "FAILED: case {}{}, {}: {}",
+        failure.case,
+        failure
+            .name
+            .as_ref()
+            .map_or_else(String::new, |name| format!(" (the fixed scenario {name})")),
+        failure.group,
+        failure.detail
     );
     if let Some((why, stderr)) = shim.borrow().fatal() {
         println!("the shim died: {why}");
@@ -302,11 +311,13 @@ fn summary(mode: Mode, report: &Report, reproducer: Option<&Path>) -> Value {
     json!({
         "mode": mode.name(),
         "cases": report.cases,
+        "fixed_cases": report.fixed,
         "passed": report.passed(),
         "seconds": report.elapsed.as_secs_f64(),
         "groups": conformance::groups_by_name(report),
         "failure": report.failure.as_ref().map(|f| json!({
             "case": f.case,
+            "fixed_scenario": f.name,
             "group": f.group,
             "detail": f.detail,
             "events_before_shrinking": f.original.events.len(),

@@ -18,8 +18,9 @@ use lockstep_spec::ByteSeq;
 use crate::driver::SpecDriver;
 use crate::driver::{AeadUse, Driver, Exposure, Failure, OtherSessionInputs, SetUpInputs};
 use crate::invariants::Violation;
+use crate::model::Scenario;
 use crate::model::{Party, SetUp};
-use crate::run::Run;
+use crate::run::{Run, set_up_inputs};
 
 /// The name of [`set_up`].
 pub const SET_UP: &str = "set-up";
@@ -290,5 +291,74 @@ fn show(result: &Result<Vec<u8>, Failure>) -> String {
     match result {
         Ok(plaintext) => format!("the plaintext {}", super::transcript::short_hex(plaintext)),
         Err(e) => format!("the refusal {e:?}"),
+    }
+}
+
+/// A [`Driver`] as a [`Peer`] in Bob's role, with randomness of its own (a seed the
+/// runner never sees): how the harness's deliberately broken drivers
+/// ([`crate::broken`]) are put through the interop mode, to show its checks catching
+/// their flaws. The driver's own Alice is a throwaway of its set-up; it cannot play
+/// Alice against another party's bundle, so it refuses to initiate.
+pub struct DriverPeer<D: Driver> {
+    driver: D,
+    seed: [u8; 32],
+    draws: u64,
+}
+
+impl<D: Driver> DriverPeer<D> {
+    /// `driver`, with randomness from `seed`.
+    pub fn new(driver: D, seed: [u8; 32]) -> Self {
+        DriverPeer {
+            driver,
+            seed,
+            draws: 0,
+        }
+    }
+
+    /// 32 fresh bytes of the peer's own.
+    fn fresh(&mut self) -> [u8; 32] {
+        use sha2::{Digest as _, Sha256};
+        self.draws += 1;
+        let mut hash = Sha256::new();
+        hash.update(b"lockstep driver peer\0");
+        hash.update(self.seed);
+        hash.update(self.draws.to_be_bytes());
+        hash.finalize().into()
+    }
+}
+
+impl<D: Driver> Peer for DriverPeer<D> {
+    fn offers_state(&self) -> bool {
+        true
+    }
+
+    fn generate_bundle(&mut self, set_up: SetUp) -> Result<Vec<u8>, Failure> {
+        let inputs = set_up_inputs(&Scenario {
+            seed: self.fresh(),
+            set_up,
+            events: Vec::new(),
+        });
+        self.driver.set_up(&inputs)
+    }
+
+    fn initiate(&mut self, _bundle: &[u8]) -> Result<(), Failure> {
+        Err(Failure::Other("a DriverPeer plays Bob only".to_owned()))
+    }
+
+    fn encrypt(&mut self, party: Party, plaintext: &[u8]) -> Result<Vec<u8>, Failure> {
+        self.driver.encrypt(party, plaintext)
+    }
+
+    fn decrypt(&mut self, party: Party, message: &[u8]) -> Result<Vec<u8>, Failure> {
+        let r = self.fresh();
+        self.driver.decrypt(party, message, &r)
+    }
+
+    fn state(&self, party: Party) -> Option<Vec<u8>> {
+        self.driver.state(party)
+    }
+
+    fn verify_bundle(&mut self, bundle: &[u8]) -> Result<(), Failure> {
+        self.driver.verify_bundle(bundle)
     }
 }

@@ -47,7 +47,7 @@ pub mod interop;
 pub mod shim;
 pub mod transcript;
 
-pub use interop::{InteropDriver, Peer};
+pub use interop::{DriverPeer, InteropDriver, Peer};
 
 /// How many cases, from which seed, and how long a failure may shrink.
 #[derive(Clone, Debug)]
@@ -63,6 +63,12 @@ pub struct Config {
     /// Whether [`check_equivalence`] compares the SPEC §6 state encodings (and what
     /// a compromise exposes); off for an implementation that does not offer them.
     pub compare_states: bool,
+    /// Whether the named scenarios of [`invariants::fixed_scenarios`] (every
+    /// small-order re-encoding of a PreKey message's keys, of ratchet keys and of
+    /// the bundle's parts; swapped headers; a compromise in an honest conversation)
+    /// are played first, before the random cases: random scenarios reach them only
+    /// by chance. In the interop mode each is played in both roles.
+    pub fixed: bool,
     /// Run only this case, with this scenario, and do not shrink it (a reproducer
     /// played again): the case index fixes the interop role.
     pub replay: Option<(usize, Scenario)>,
@@ -76,6 +82,7 @@ impl Default for Config {
             max_events: 32,
             shrink_time: Duration::from_secs(30),
             compare_states: true,
+            fixed: true,
             replay: None,
         }
     }
@@ -103,8 +110,10 @@ pub struct Tally {
 /// A case that failed, shrunk.
 #[derive(Clone, Debug)]
 pub struct CaseFailure {
-    /// The case's index.
+    /// The case's index (the fixed scenarios come first).
     pub case: usize,
+    /// The fixed scenario's name, if it was one.
+    pub name: Option<String>,
     /// The group that failed (a record kind, or an invariant's name).
     pub group: String,
     /// What failed, in one line.
@@ -128,8 +137,10 @@ pub struct CaseFailure {
 pub struct Report {
     /// Which check: `equivalence`, `invariants` or `interop`.
     pub check: &'static str,
-    /// Cases run (up to and including the failing one).
+    /// Cases run (up to and including the failing one), fixed and random.
     pub cases: usize,
+    /// How many of them were fixed scenarios ([`Config::fixed`]).
+    pub fixed: usize,
     /// Per group, in order of first appearance.
     pub groups: Vec<(String, Tally)>,
     /// The first failing case, if any.
@@ -201,6 +212,7 @@ impl Failed {
     ) -> Box<CaseFailure> {
         Box::new(CaseFailure {
             case,
+            name: None,
             group: self.group,
             detail: self.detail,
             original,
@@ -227,11 +239,13 @@ fn case_runner(seed: u64, case: usize) -> TestRunner {
     TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key))
 }
 
-/// Runs `config.cases` cases of `check`, stops at the first failure and shrinks it
+/// Runs the fixed scenarios (`copies` times each, in a row) and `config.cases`
+/// random cases of `check`, stops at the first failure and shrinks it
 /// (proptest's value tree: fewer events, simpler events, for at most
 /// `config.shrink_time`).
 fn run_cases(
     name: &'static str,
+    copies: usize,
     config: &Config,
     mut check: impl FnMut(usize, &Scenario) -> Outcome,
 ) -> Report {
@@ -252,9 +266,33 @@ fn run_cases(
         report.elapsed = start.elapsed();
         return report;
     }
+    let fixed: Vec<(String, Scenario)> = if config.fixed {
+        invariants::fixed_scenarios()
+            .into_iter()
+            .flat_map(|named| std::iter::repeat_n(named, copies))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for (case, (scenario_name, scenario)) in fixed.iter().enumerate() {
+        let outcome = check(case, scenario);
+        report.cases = case + 1;
+        report.fixed = case + 1;
+        for (group, held) in &outcome.checked {
+            report.add(group, *held);
+        }
+        if let Some(failed) = outcome.failure {
+            let mut failure = failed.into_case(case, scenario.clone(), scenario.clone(), 0);
+            failure.name = Some(scenario_name.clone());
+            report.failure = Some(failure);
+            report.elapsed = start.elapsed();
+            return report;
+        }
+    }
     let strategy = scenarios(config.max_events);
-    for case in 0..config.cases {
-        let mut runner = case_runner(config.seed, case);
+    for random in 0..config.cases {
+        let case = fixed.len() + random;
+        let mut runner = case_runner(config.seed, random);
         let Ok(mut tree) = strategy.new_tree(&mut runner) else {
             continue;
         };
@@ -324,7 +362,7 @@ fn without_states(mut run: Run) -> Run {
 /// driver from `make`, and the transcripts must be equal record for record (see
 /// [`record_group`] for the groups). The first difference is the failure.
 pub fn check_equivalence<D: Driver, F: FnMut() -> D>(mut make: F, config: &Config) -> Report {
-    run_cases("equivalence", config, |_, scenario| {
+    run_cases("equivalence", 1, config, |_, scenario| {
         let mut spec = run(&mut SpecDriver::new(), scenario);
         let mut driver = make();
         let mut theirs = run(&mut driver, scenario);
@@ -358,7 +396,7 @@ pub fn check_equivalence<D: Driver, F: FnMut() -> D>(mut make: F, config: &Confi
 /// `make` on each scenario; each invariant is a group.
 pub fn check_invariants<D: Driver, F: FnMut() -> D>(mut make: F, config: &Config) -> Report {
     let all: Vec<&'static str> = invariants::all().iter().map(|i| i.name).collect();
-    run_cases("invariants", config, |_, scenario| {
+    run_cases("invariants", 1, config, |_, scenario| {
         let run = run(&mut make(), scenario);
         judge(&all, run, &[])
     })
@@ -387,13 +425,24 @@ pub const STATE_CHECKS: [&str; 5] = [
 /// even) or Bob (`i` odd) and the spec plays the other party; the checks are
 /// [`STATELESS_CHECKS`], and [`STATE_CHECKS`] if the peer offers its state. Each
 /// check is a group, per role (`liveness (peer as alice)`).
-pub fn check_interop<P: Peer, F: FnMut(Party) -> P>(mut make: F, config: &Config) -> Report {
-    run_cases("interop", config, |case, scenario| {
-        let role = if case % 2 == 0 {
-            Party::Alice
-        } else {
-            Party::Bob
-        };
+pub fn check_interop<P: Peer, F: FnMut(Party) -> P>(make: F, config: &Config) -> Report {
+    check_interop_as(&[Party::Alice, Party::Bob], make, config)
+}
+
+/// [`check_interop`] with the peer in `roles` only, in turn (case `i` in
+/// `roles[i % roles.len()]`): for a peer that can play one role.
+pub fn check_interop_as<P: Peer, F: FnMut(Party) -> P>(
+    roles: &[Party],
+    mut make: F,
+    config: &Config,
+) -> Report {
+    let roles = if roles.is_empty() {
+        &[Party::Alice, Party::Bob][..]
+    } else {
+        roles
+    };
+    run_cases("interop", roles.len(), config, |case, scenario| {
+        let role = roles[case % roles.len()];
         let mut driver = InteropDriver::new(make(role), role);
         let run = run(&mut driver, scenario);
         let mut names: Vec<&'static str> = STATELESS_CHECKS.to_vec();

@@ -212,8 +212,14 @@ pub fn listing(run: &Run) -> String {
 #[must_use]
 pub fn explain(failure: &CaseFailure) -> String {
     let mut out = format!(
-        "case {} failed: {}: {}\n",
-        failure.case, failure.group, failure.detail
+        "case {}{} failed: {}: {}\n",
+        failure.case,
+        failure
+            .name
+            .as_ref()
+            .map_or_else(String::new, |name| format!(" (the fixed scenario {name})")),
+        failure.group,
+        failure.detail
     );
     match (&failure.spec, &failure.divergence) {
         (Some(spec), Some(d)) => out.push_str(&diff(spec, d, "implementation")),

@@ -168,7 +168,11 @@ pub fn check_all(run: &Run) -> Result<(), Violation> {
 /// - `bundle-reencodings`: every part of the bundle re-encoded ([`authentication`]);
 /// - `compromise-ping-pong`: a compromise of Alice in an honest conversation
 ///   ([`post_compromise_security`] from her first fresh key);
-/// - `one-chain`: three messages on one chain ([`uniqueness`] as observed).
+/// - `one-chain`: three messages on one chain ([`uniqueness`] as observed);
+/// - `skip-bounds`: Bob, at `Nr = 1`, is handed Alice's message `MAX_SKIP + 2` (a
+///   skip of `MAX_SKIP + 1`: refused), then `MAX_SKIP + 1` (a skip of exactly
+///   `MAX_SKIP`: accepted, storing `MAX_STORED_SKIPPED_KEYS` keys), then message 1
+///   (from a stored key) ([`bounds`], [`liveness`]).
 #[must_use]
 pub fn fixed_scenarios() -> Vec<(String, Scenario)> {
     let send = |from| Event::Send { from, len: 24 };
@@ -246,6 +250,24 @@ pub fn fixed_scenarios() -> Vec<(String, Scenario)> {
     });
     events.extend(ping_pong(6));
     out.push(("compromise-ping-pong".to_owned(), scenario(true, events)));
+    let max_skip = u16::try_from(MAX_SKIP).unwrap_or(u16::MAX);
+    out.push((
+        "skip-bounds".to_owned(),
+        scenario(
+            true,
+            vec![
+                send(Party::Alice),
+                deliver,
+                Event::Burst {
+                    from: Party::Alice,
+                    count: max_skip + 1,
+                },
+                Event::Deliver { pick: max_skip + 1 },
+                Event::Deliver { pick: max_skip },
+                deliver,
+            ],
+        ),
+    ));
     out.push((
         "one-chain".to_owned(),
         scenario(
