@@ -15,8 +15,10 @@
 use std::time::Duration;
 
 use lockstep_harness::broken::{BrokenDriver, Flaw};
-use lockstep_harness::conformance::{Config, DriverPeer, check_equivalence, check_interop_as};
-use lockstep_harness::driver::ImplDriver;
+use lockstep_harness::conformance::{
+    Config, DriverPeer, Report, check_equivalence, check_interop_as,
+};
+use lockstep_harness::driver::{Driver, ImplDriver};
 use lockstep_harness::model::Party;
 
 fn config(cases: usize) -> Config {
@@ -28,86 +30,27 @@ fn config(cases: usize) -> Config {
     }
 }
 
-fn interop_as_bob(flaw: Option<Flaw>, cases: usize) -> lockstep_harness::conformance::Report {
+/// Interop with `make()`'s driver as Bob, with randomness of its own.
+fn interop_as_bob<D: Driver>(make: impl Fn() -> D, cases: usize) -> Report {
     let mut n = 0u8;
     check_interop_as(
         &[Party::Bob],
         |_| {
             n = n.wrapping_add(1);
-            match flaw {
-                None => DriverPeer::new(BrokenOrNot::Impl(ImplDriver::new()), [n; 32]),
-                Some(flaw) => {
-                    DriverPeer::new(BrokenOrNot::Broken(BrokenDriver::new(flaw)), [n; 32])
-                }
-            }
+            DriverPeer::new(make(), [n; 32])
         },
         &config(cases),
     )
 }
 
-/// Either driver, behind one type.
-enum BrokenOrNot {
-    Impl(ImplDriver),
-    Broken(BrokenDriver),
-}
-
-impl lockstep_harness::driver::Driver for BrokenOrNot {
-    fn name(&self) -> &'static str {
-        self.inner().name()
-    }
-    fn set_up(
-        &mut self,
-        inputs: &lockstep_harness::driver::SetUpInputs,
-    ) -> Result<Vec<u8>, lockstep_harness::driver::Failure> {
-        self.inner_mut().set_up(inputs)
-    }
-    fn other_session(
-        &mut self,
-        inputs: &lockstep_harness::driver::OtherSessionInputs,
-    ) -> Result<[Vec<u8>; 2], lockstep_harness::driver::Failure> {
-        self.inner_mut().other_session(inputs)
-    }
-    fn encrypt(
-        &mut self,
-        party: Party,
-        plaintext: &[u8],
-    ) -> Result<Vec<u8>, lockstep_harness::driver::Failure> {
-        self.inner_mut().encrypt(party, plaintext)
-    }
-    fn decrypt(
-        &mut self,
-        party: Party,
-        message: &[u8],
-        r: &[u8; 32],
-    ) -> Result<Vec<u8>, lockstep_harness::driver::Failure> {
-        self.inner_mut().decrypt(party, message, r)
-    }
-    fn state(&self, party: Party) -> Option<Vec<u8>> {
-        self.inner().state(party)
-    }
-    fn verify_bundle(&mut self, bundle: &[u8]) -> Result<(), lockstep_harness::driver::Failure> {
-        self.inner_mut().verify_bundle(bundle)
-    }
-}
-
-impl BrokenOrNot {
-    fn inner(&self) -> &dyn lockstep_harness::driver::Driver {
-        match self {
-            BrokenOrNot::Impl(d) => d,
-            BrokenOrNot::Broken(d) => d,
-        }
-    }
-    fn inner_mut(&mut self) -> &mut dyn lockstep_harness::driver::Driver {
-        match self {
-            BrokenOrNot::Impl(d) => d,
-            BrokenOrNot::Broken(d) => d,
-        }
-    }
+/// [`interop_as_bob`] with the broken driver of `flaw`.
+fn broken_as_bob(flaw: Flaw, cases: usize) -> Report {
+    interop_as_bob(|| BrokenDriver::new(flaw), cases)
 }
 
 #[test]
 fn the_implementation_as_a_peer_passes() {
-    interop_as_bob(None, 48).assert_passed();
+    interop_as_bob(ImplDriver::new, 48).assert_passed();
 }
 
 #[test]
@@ -129,7 +72,7 @@ fn each_flaw_with_a_trace_in_messages_or_state_is_caught_in_interop() {
         (Flaw::ReusesMessageKey, &[UNIQUENESS][..]),
         (Flaw::ReusesKeyAndNonce, &[LIVENESS][..]),
     ] {
-        let report = interop_as_bob(Some(flaw), 200);
+        let report = broken_as_bob(flaw, 200);
         let failure = report
             .failure
             .as_ref()
@@ -161,7 +104,7 @@ fn flaws_outside_the_state_are_out_of_interop_reach_but_not_of_the_deterministic
         Flaw::PredictableRatchetKeys,
         Flaw::DelaysHealing,
     ] {
-        assert!(interop_as_bob(Some(flaw), 24).passed(), "{flaw:?}");
+        assert!(broken_as_bob(flaw, 24).passed(), "{flaw:?}");
         let report = check_equivalence(|| BrokenDriver::new(flaw), &config(64));
         assert!(!report.passed(), "{flaw:?} passes the deterministic mode");
     }
