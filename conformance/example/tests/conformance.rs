@@ -6,11 +6,14 @@
 //! diff of the transcripts. The last two build it explicitly and pass only if the
 //! checks catch it.
 
+use lockstep::consts::MSG_PREKEY;
 use lockstep_conformance_example::{Wrapper, WrapperFlaw};
+use lockstep_harness::conformance::transcript::describe_divergence;
 use lockstep_harness::conformance::{
     Config, check_equivalence, check_interop, check_invariants, scenarios,
 };
 use lockstep_harness::driver::{Failure, SpecDriver};
+use lockstep_harness::model::Party;
 use lockstep_harness::run::Record;
 use lockstep_harness::run::{first_divergence, run};
 use lockstep_spec::Error as SpecError;
@@ -66,22 +69,29 @@ fn the_broken_wrapper_is_caught_in_the_deterministic_mode() {
         &config(64),
     );
     let failure = report.failure.expect("the flaw is caught");
-    // Where it diverges: Alice's second PreKey message, which the spec decrypts in
-    // Bob's session and the broken wrapper refuses as a new session.
+    // Where it diverges: a PreKey message of Alice's after Bob's first, which the
+    // spec takes to Bob's session (to decrypt it, or to refuse it there) and the
+    // broken wrapper refuses as a new session.
     let divergence = failure.divergence.expect("a divergence");
-    let Some(Record::Delivered { result: Ok(_), .. }) = divergence.spec else {
-        panic!("the spec decrypts: {divergence}");
+    let shown = describe_divergence(&divergence);
+    let Some(Record::Delivered { to, bytes, .. }) = &divergence.spec else {
+        panic!("a delivery: {shown}");
     };
+    assert_eq!(
+        (*to, bytes.get(1)),
+        (Party::Bob, Some(&MSG_PREKEY)),
+        "{shown}"
+    );
     let Some(Record::Delivered {
         result: Err(Failure::Refused(e)),
         ..
     }) = divergence.implementation
     else {
-        panic!("the wrapper refuses: {divergence}");
+        panic!("the wrapper refuses: {shown}");
     };
     assert!(
         matches!(e, SpecError::UnknownPreKey | SpecError::PreKeyReplay),
-        "{divergence}"
+        "{shown}"
     );
 }
 
