@@ -364,7 +364,7 @@ fn fixed_scenarios_row(flaw: Option<Flaw>) -> (Row, Option<FixedFailure>) {
     }
     let row = vector_row(
         "fixed-scenarios".to_owned(),
-        "invariants: fixed scenarios (algebraic, healing, AEAD)".to_owned(),
+        "invariants: fixed scenarios (algebraic, healing, AEAD, skip)".to_owned(),
         scenarios.len(),
         failures,
         started.elapsed(),

@@ -282,7 +282,9 @@ fn run_cases(
             report.add(group, *held);
         }
         if let Some(failed) = outcome.failure {
-            let mut failure = failed.into_case(case, scenario.clone(), scenario.clone(), 0);
+            let deadline = Instant::now() + config.shrink_time;
+            let (failed, shrunk, steps) = drop_events(case, scenario, failed, deadline, &mut check);
+            let mut failure = failed.into_case(case, scenario.clone(), shrunk, steps);
             failure.name = Some(scenario_name.clone());
             report.failure = Some(failure);
             report.elapsed = start.elapsed();
@@ -327,6 +329,44 @@ fn run_cases(
     }
     report.elapsed = start.elapsed();
     report
+}
+
+/// Shrinks a failing fixed scenario (which has no value tree) by deleting events
+/// one at a time while it still fails, until no single deletion fails or the
+/// deadline passes; returns the last failure, its scenario and the runs tried.
+fn drop_events(
+    case: usize,
+    scenario: &Scenario,
+    mut failed: Failed,
+    deadline: Instant,
+    check: &mut impl FnMut(usize, &Scenario) -> Outcome,
+) -> (Failed, Scenario, usize) {
+    let mut shrunk = scenario.clone();
+    let mut steps = 0;
+    // Passes until one deletes nothing (a deletion can make an earlier event
+    // deletable).
+    let mut changed = true;
+    while changed {
+        changed = false;
+        let mut i = 0;
+        while i < shrunk.events.len() {
+            if Instant::now() >= deadline {
+                return (failed, shrunk, steps);
+            }
+            let mut candidate = shrunk.clone();
+            candidate.events.remove(i);
+            steps += 1;
+            match check(case, &candidate).failure {
+                Some(again) => {
+                    failed = again;
+                    shrunk = candidate;
+                    changed = true;
+                }
+                None => i += 1,
+            }
+        }
+    }
+    (failed, shrunk, steps)
 }
 
 /// The group a record is compared in.
