@@ -125,12 +125,12 @@ pub fn line(record: &Record) -> String {
 /// The byte strings a record carries, in order, for "first differing byte".
 fn byte_strings(record: &Record) -> Vec<(&'static str, &[u8])> {
     match record {
-        Record::SetUp { bundle: Ok(b) } => vec![("bundle", b)],
-        Record::Sent { result: Ok(m), .. } => vec![("message", m)],
-        Record::Delivered { result: Ok(p), .. } => vec![("plaintext", p)],
+        Record::SetUp { bundle: Ok(b) } => vec![("the bundle", b)],
+        Record::Sent { result: Ok(m), .. } => vec![("the message", m)],
+        Record::Delivered { result: Ok(p), .. } => vec![("the plaintext", p)],
         Record::OtherSession {
             result: Ok([a, b]), ..
-        } => vec![("first message", a), ("second message", b)],
+        } => vec![("the first message", a), ("the second message", b)],
         Record::States { alice, bob, .. } => {
             let mut out = Vec::new();
             if let Some(a) = alice {
@@ -166,7 +166,7 @@ pub fn describe_divergence(d: &Divergence) -> String {
                     .unwrap_or(x.len().min(y.len()));
                 let _ = write!(
                     out,
-                    "; the {name} first differs at byte {at} (lengths {} and {})",
+                    "; {name} first differs at byte {at} (lengths {} and {})",
                     x.len(),
                     y.len()
                 );
