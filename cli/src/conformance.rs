@@ -266,16 +266,7 @@ fn print_report(mode: Mode, report: &Report, shim: &SharedShim, reproducer: Opti
         return;
     };
     println!();
-    println!(
-        "FAILED: case {}{}, {}: {}",
-        failure.case,
-        failure
-            .name
-            .as_ref()
-            .map_or_else(String::new, |name| format!(" (the fixed scenario {name})")),
-        failure.group,
-        failure.detail
-    );
+    println!("FAILED: {}", transcript::headline(failure));
     if let Some((why, stderr)) = shim.borrow().fatal() {
         println!("the shim died: {why}");
         if !stderr.is_empty() {
@@ -291,10 +282,7 @@ fn print_report(mode: Mode, report: &Report, shim: &SharedShim, reproducer: Opti
         failure.shrunk.events.len(),
         failure.shrink_steps
     );
-    match (&failure.spec, &failure.divergence) {
-        (Some(spec), Some(d)) => print!("{}", transcript::diff(spec, d, "shim")),
-        _ => print!("{}", transcript::listing(&failure.run)),
-    }
+    print!("{}", transcript::body(failure, "shim"));
     println!(
         "the events: {}",
         serde_json::to_string(&failure.shrunk.events).unwrap_or_default()

@@ -207,12 +207,12 @@ pub fn listing(run: &Run) -> String {
         })
 }
 
-/// A failure in full: what failed, the transcript (a diff for a divergence), and
-/// the shrunk scenario as JSON.
+/// What failed, in one line: the case (and the fixed scenario's name), the group
+/// and the detail.
 #[must_use]
-pub fn explain(failure: &CaseFailure) -> String {
-    let mut out = format!(
-        "case {}{} failed: {}: {}\n",
+pub fn headline(failure: &CaseFailure) -> String {
+    format!(
+        "case {}{}, {}: {}",
         failure.case,
         failure
             .name
@@ -220,18 +220,30 @@ pub fn explain(failure: &CaseFailure) -> String {
             .map_or_else(String::new, |name| format!(" (the fixed scenario {name})")),
         failure.group,
         failure.detail
-    );
+    )
+}
+
+/// The failing case's transcript: the diff at the divergence (the implementation's
+/// lines labelled `label`), or the run's listing for an invariant's failure.
+#[must_use]
+pub fn body(failure: &CaseFailure, label: &str) -> String {
     match (&failure.spec, &failure.divergence) {
-        (Some(spec), Some(d)) => out.push_str(&diff(spec, d, "implementation")),
-        _ => out.push_str(&listing(&failure.run)),
+        (Some(spec), Some(d)) => diff(spec, d, label),
+        _ => listing(&failure.run),
     }
-    let _ = writeln!(
-        out,
-        "shrunk from {} to {} events in {} steps:\n{}",
+}
+
+/// A failure in full: what failed, the transcript (a diff for a divergence), and
+/// the shrunk scenario as JSON.
+#[must_use]
+pub fn explain(failure: &CaseFailure) -> String {
+    format!(
+        "FAILED: {}\n{}shrunk from {} to {} events in {} steps:\n{}\n",
+        headline(failure),
+        body(failure, "implementation"),
         failure.original.events.len(),
         failure.shrunk.events.len(),
         failure.shrink_steps,
         serde_json::to_string(&failure.shrunk).unwrap_or_default()
-    );
-    out
+    )
 }
