@@ -56,6 +56,7 @@
 mod check;
 mod conformance;
 mod fuzz;
+mod model_check;
 mod proofs;
 mod protocol;
 mod replay;
@@ -124,6 +125,11 @@ enum Command {
     /// the spec's, under the adversary). Exit 0 if every case passes, 1 if a check
     /// fails, 2 if the shim cannot be run.
     Conformance(conformance::ConformanceArgs),
+    /// Explore every path of a small alphabet of events up to a depth, breadth
+    /// first, on the spec and the implementation in lockstep, every invariant at
+    /// every transition; a counterexample is a shortest one, written as a
+    /// reproducer `replay` runs. Exit 0 if there is none, 1 if there is.
+    ModelCheck(model_check::ModelCheckArgs),
 }
 
 /// The flags of `check`.
@@ -221,6 +227,7 @@ fn main() -> ExitCode {
         Command::Fuzz { command } => fuzz::main(command),
         Command::Proofs(args) => proofs::main(&args),
         Command::Conformance(args) => conformance::main(&args, random_seed()),
+        Command::ModelCheck(args) => model_check::main(&args),
     }
 }
 

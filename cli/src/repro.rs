@@ -113,17 +113,34 @@ pub(crate) fn file_name(check: &str, seed: u64) -> String {
     format!("lockstep-repro-{safe}-{seed}.json")
 }
 
+/// Writes `reproducer` into `dir` (created if need be) as `name`; returns the file's
+/// path.
+///
+/// # Errors
+/// What the file system said, with the path.
+pub(crate) fn write_named(
+    dir: &Path,
+    name: &str,
+    reproducer: &Reproducer,
+) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(name);
+    let text = serde_json::to_string_pretty(reproducer)
+        .map_err(|e| format!("{}: cannot encode the reproducer: {e}", path.display()))?;
+    std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
 /// Writes `reproducer` into `dir` (created if need be); returns the file's path.
 ///
 /// # Errors
 /// What the file system said, with the path.
 pub(crate) fn write(dir: &Path, reproducer: &Reproducer) -> Result<PathBuf, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let path = dir.join(file_name(&reproducer.check, reproducer.seed));
-    let text = serde_json::to_string_pretty(reproducer)
-        .map_err(|e| format!("{}: cannot encode the reproducer: {e}", path.display()))?;
-    std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(path)
+    write_named(
+        dir,
+        &file_name(&reproducer.check, reproducer.seed),
+        reproducer,
+    )
 }
 
 /// Reads a reproducer.

@@ -188,6 +188,42 @@ fn invariant(invariant: &Invariant, checked: &Result<Run, String>) -> Result<(),
     }
 }
 
+/// The long-term check `id` names (`longterm:<name>`) over a fresh run of
+/// `scenario` on `make`'s driver, with `make` as the check's maker; none if `id`
+/// names no such check.
+pub(crate) fn evaluate_long_term(
+    id: &str,
+    scenario: &Scenario,
+    make: &dyn Fn() -> Box<dyn Driver>,
+) -> Option<Result<(), String>> {
+    let check = lockstep_harness::longterm::by_name(id.strip_prefix("longterm:")?)?;
+    Some(match guarded_run(make().as_mut(), scenario) {
+        Err(e) => Err(e),
+        Ok(run) => (check.check)(scenario, &run, make).map_err(|v| v.to_string()),
+    })
+}
+
+/// A check of a reproducer of `lockstep model-check --shared-flaw`: the flawed
+/// protocol is the oracle and the driver, so equivalence holds by construction and
+/// the invariants and long-term checks judge; none if `id` names no check.
+pub(crate) fn evaluate_shared_flaw(
+    id: &str,
+    scenario: &Scenario,
+    flaw: lockstep_harness::flaws::SharedFlaw,
+) -> Option<Result<(), String>> {
+    use lockstep_harness::flaws::FlawedDriver;
+    let make = move || -> Box<dyn Driver> { Box::new(FlawedDriver::new(flaw)) };
+    if id.starts_with("longterm:") {
+        return evaluate_long_term(id, scenario, &make);
+    }
+    match ScenarioCheck::from_id(id)? {
+        ScenarioCheck::Equivalence => Some(Ok(())),
+        ScenarioCheck::Invariant(i) => {
+            Some(invariant(i, &guarded_run(make().as_mut(), scenario)).map_err(|f| f.text))
+        }
+    }
+}
+
 /// A scenario check.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum ScenarioCheck {

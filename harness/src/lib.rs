@@ -23,6 +23,9 @@
 //!   behind one trait, [`driver::Driver`], with one shared error type;
 //! - [`run`]: plays a scenario on a driver and records its transcript (what spec
 //!   and impl must agree on) and the log the invariants read;
+//! - [`model_check`]: every path of a small alphabet of events up to a depth,
+//!   breadth first, spec and driver in lockstep, every invariant at every
+//!   transition, equal states explored once;
 //! - [`strategy`]: proptest strategies for scenarios, which shrink;
 //! - [`invariants`]: the security properties as checks over a run, against the
 //!   concrete adversary of [`adversary`], which computes with the spec alone;
@@ -69,6 +72,7 @@ pub mod invariants;
 pub mod kat;
 pub mod longterm;
 pub mod model;
+pub mod model_check;
 pub mod proofs_link;
 pub mod protocol_vectors;
 pub mod report;

@@ -3,7 +3,8 @@
 //!
 //! A [`Scenario`] is a seed, a session set-up and a list of [`Event`]s. Everything
 //! random (every key, every plaintext, every ratchet key a decryption draws) is
-//! derived from the seed by the runner ([`crate::run`]), in event order, so a
+//! derived from the seed by the runner ([`crate::run`]), each value from the party
+//! and the count it belongs to (Alice's third plaintext, Bob's fifth delivery), so a
 //! scenario is a complete, replayable description of a conversation: the spec
 //! driver and the impl driver are given the same bytes, and a failing scenario,
 //! written to a file, fails again when read back.

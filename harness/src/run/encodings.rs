@@ -226,167 +226,290 @@ pub(super) fn forge_bundle(out: &mut [u8], part: BundlePart, variant: u8) {
 
 /// The network between the parties: messages in flight (by id, in the order they
 /// would arrive) and the messages delivered, in order of first delivery.
-#[derive(Default)]
-pub(super) struct Network {
-    pub(super) in_flight: Vec<usize>,
-    pub(super) delivered: Vec<usize>,
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Network {
+    /// The ids (in [`Run::sent`]) of the messages in flight, oldest first.
+    pub in_flight: Vec<usize>,
+    /// The ids of the messages delivered, in order of first delivery.
+    pub delivered: Vec<usize>,
 }
 
-/// Plays `scenario` on `driver`.
-pub fn run<D: Driver + ?Sized>(driver: &mut D, scenario: &Scenario) -> Run {
-    let mut run = Run::default();
-    let bundle = driver.set_up(&set_up_inputs(scenario));
-    run.bundle = bundle.as_ref().ok().cloned();
-    run.records.push(Record::SetUp { bundle });
-    if run.bundle.is_none() {
-        return run;
+/// How many messages each party has sent, and how many of its deliveries
+/// decrypted: the indices of the random streams of its next plaintext and its next
+/// ratchet key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Counters {
+    /// Messages sent, Alice's then Bob's.
+    pub sends: [u64; 2],
+    /// Deliveries to each that decrypted.
+    pub deliveries: [u64; 2],
+}
+
+fn party_slot(party: Party) -> usize {
+    match party {
+        Party::Alice => 0,
+        Party::Bob => 1,
     }
-    let mut net = Network::default();
-    let mut other: Option<Result<[Vec<u8>; 2], Failure>> = None;
-    for (step, event) in scenario.events.iter().enumerate() {
-        let mut rng = stream(&scenario.seed, b"event", step as u64);
-        let mut player = Player {
-            driver: &mut *driver,
-            run: &mut run,
-            step,
-        };
+}
+
+/// A conversation being played, one event at a time: the run so far, the network
+/// and the counters of the random streams. It is a value ([`Clone`]): with a driver
+/// that is one too, a state can be copied and continued in several ways (the
+/// model checker, [`crate::model_check`], does).
+///
+/// Randomness belongs to what it is for, not to the moment it is drawn: the
+/// plaintext of a party's `k`-th message comes from the stream (seed, "plaintext",
+/// party, `k`), the ratchet key of its delivery after `j` successful ones from
+/// (seed, "ratchet key", party, `j`). So an event that is removed or moved (by shrinking, or in another
+/// interleaving) leaves the bytes of every other party's events as they were, and
+/// two orders of independent events reach the same states.
+#[derive(Clone, Debug)]
+pub struct Conversation {
+    seed: [u8; 32],
+    /// Everything observable so far.
+    pub run: Run,
+    /// The messages in flight and delivered.
+    pub net: Network,
+    /// The random streams' indices.
+    pub counters: Counters,
+    /// The other session of [`Event::Inject`], once made.
+    pub other: Option<Result<[Vec<u8>; 2], Failure>>,
+}
+
+impl Conversation {
+    /// Sets up `scenario`'s session on `driver` (its seed and set-up; not its
+    /// events).
+    pub fn start<D: Driver + ?Sized>(driver: &mut D, scenario: &Scenario) -> Conversation {
+        let mut run = Run::default();
+        let bundle = driver.set_up(&set_up_inputs(scenario));
+        run.bundle = bundle.as_ref().ok().cloned();
+        run.records.push(Record::SetUp { bundle });
+        Conversation {
+            seed: scenario.seed,
+            run,
+            net: Network::default(),
+            counters: Counters::default(),
+            other: None,
+        }
+    }
+
+    /// Whether the set-up succeeded (else no event can be played).
+    #[must_use]
+    pub fn is_set_up(&self) -> bool {
+        self.run.bundle.is_some()
+    }
+
+    /// The next plaintext of `from`, of `len` bytes (the count moves on when the
+    /// message is sent: a refused encryption leaves it for the next).
+    fn plaintext(&self, from: Party, len: usize) -> Vec<u8> {
+        let k = self.counters.sends[party_slot(from)];
+        let mut rng = stream(
+            &self.seed,
+            &[b"plaintext ", from.name().as_bytes()].concat(),
+            k,
+        );
+        draw_vec(&mut rng, len)
+    }
+
+    /// The ratchet key of `to`'s next delivery (the count moves on when a delivery
+    /// succeeds: a refused one changes no state, so its key was not used).
+    fn ratchet_key(&self, to: Party) -> [u8; 32] {
+        let j = self.counters.deliveries[party_slot(to)];
+        let mut rng = stream(
+            &self.seed,
+            &[b"ratchet key ", to.name().as_bytes()].concat(),
+            j,
+        );
+        draw(&mut rng)
+    }
+
+    /// `from` sends `plaintext`: the message's id if it was sent.
+    fn send<D: Driver + ?Sized>(
+        &mut self,
+        driver: &mut D,
+        from: Party,
+        plaintext: Vec<u8>,
+    ) -> Option<usize> {
+        let id = self.player(driver).send(from, plaintext)?;
+        self.counters.sends[party_slot(from)] += 1;
+        self.net.in_flight.push(id);
+        Some(id)
+    }
+
+    /// Plays `event` on `driver` (which must be the driver this conversation was
+    /// started on, as it is now), then records both parties' states.
+    pub fn step<D: Driver + ?Sized>(&mut self, driver: &mut D, event: &Event) {
+        let step = self.run.steps;
         match *event {
             Event::Send { from, len } => {
-                let plaintext = draw_vec(&mut rng, usize::from(len % (MAX_SEND_LEN + 1)));
-                if let Some(id) = player.send(from, plaintext) {
-                    net.in_flight.push(id);
-                }
+                let plaintext = self.plaintext(from, usize::from(len % (MAX_SEND_LEN + 1)));
+                self.send(driver, from, plaintext);
             }
             Event::Burst { from, count } => {
                 for _ in 0..=(count % (MAX_BURST + 1)) {
-                    let plaintext = draw_vec(&mut rng, 1);
-                    match player.send(from, plaintext) {
-                        Some(id) => net.in_flight.push(id),
-                        None => break,
+                    let plaintext = self.plaintext(from, 1);
+                    if self.send(driver, from, plaintext).is_none() {
+                        break;
                     }
                 }
             }
-            Event::Deliver { pick } => match pick_from(&net.in_flight, pick) {
+            Event::Deliver { pick } => match pick_from(&self.net.in_flight, pick) {
                 Some(index) => {
-                    let id = net.in_flight.remove(index);
-                    let to = player.run.sent[id].from.peer();
-                    let bytes = player.run.sent[id].bytes.clone();
-                    player.deliver(to, Origin::Genuine, Some(id), bytes, &mut rng);
-                    if !net.delivered.contains(&id) {
-                        net.delivered.push(id);
+                    let id = self.net.in_flight.remove(index);
+                    let to = self.run.sent[id].from.peer();
+                    let bytes = self.run.sent[id].bytes.clone();
+                    self.deliver(driver, to, Origin::Genuine, Some(id), bytes);
+                    if !self.net.delivered.contains(&id) {
+                        self.net.delivered.push(id);
                     }
                 }
-                None => player.skip("nothing in flight"),
+                None => self.player(driver).skip("nothing in flight"),
             },
-            Event::Drop { pick } => match pick_from(&net.in_flight, pick) {
+            Event::Drop { pick } => match pick_from(&self.net.in_flight, pick) {
                 Some(index) => {
-                    net.in_flight.remove(index);
+                    self.net.in_flight.remove(index);
                 }
-                None => player.skip("nothing in flight"),
+                None => self.player(driver).skip("nothing in flight"),
             },
             Event::Reorder { a, b } => {
-                match (pick_from(&net.in_flight, a), pick_from(&net.in_flight, b)) {
-                    (Some(a), Some(b)) => net.in_flight.swap(a, b),
-                    _ => player.skip("nothing in flight"),
+                match (
+                    pick_from(&self.net.in_flight, a),
+                    pick_from(&self.net.in_flight, b),
+                ) {
+                    (Some(a), Some(b)) => self.net.in_flight.swap(a, b),
+                    _ => self.player(driver).skip("nothing in flight"),
                 }
             }
-            Event::Duplicate { pick } => match pick_from(&net.delivered, pick) {
+            Event::Duplicate { pick } => match pick_from(&self.net.delivered, pick) {
                 Some(index) => {
-                    let id = net.delivered[index];
-                    let to = player.run.sent[id].from.peer();
-                    let bytes = player.run.sent[id].bytes.clone();
-                    player.deliver(to, Origin::Replay, Some(id), bytes, &mut rng);
+                    let id = self.net.delivered[index];
+                    let to = self.run.sent[id].from.peer();
+                    let bytes = self.run.sent[id].bytes.clone();
+                    self.deliver(driver, to, Origin::Replay, Some(id), bytes);
                 }
-                None => player.skip("nothing delivered yet"),
+                None => self.player(driver).skip("nothing delivered yet"),
             },
-            Event::Reflect { pick } => match pick_from(&player.run.sent, pick) {
+            Event::Reflect { pick } => match pick_from(&self.run.sent, pick) {
                 Some(id) => {
-                    let to = player.run.sent[id].from;
-                    let bytes = player.run.sent[id].bytes.clone();
-                    player.deliver(to, Origin::Reflected, Some(id), bytes, &mut rng);
+                    let to = self.run.sent[id].from;
+                    let bytes = self.run.sent[id].bytes.clone();
+                    self.deliver(driver, to, Origin::Reflected, Some(id), bytes);
                 }
-                None => player.skip("nothing sent yet"),
+                None => self.player(driver).skip("nothing sent yet"),
             },
             Event::Tamper {
                 how: how @ Tamper::Bundle { part, .. },
                 ..
             } => {
-                let bundle = player.run.bundle.clone().unwrap_or_default();
+                let bundle = self.run.bundle.clone().unwrap_or_default();
                 let bytes = tamper(&bundle, how);
-                let result = player.driver.verify_bundle(&bytes);
-                player.run.records.push(Record::BundleForged {
+                let result = driver.verify_bundle(&bytes);
+                self.run.records.push(Record::BundleForged {
                     step,
                     bytes: bytes.clone(),
                     result: result.clone(),
                 });
-                player.run.forged_bundles.push(ForgedBundle {
+                self.run.forged_bundles.push(ForgedBundle {
                     step,
                     part,
                     bytes,
                     result,
                 });
             }
-            Event::Tamper { pick, how } => match pick_from(&player.run.sent, pick) {
+            Event::Tamper { pick, how } => match pick_from(&self.run.sent, pick) {
                 Some(id) => {
-                    let to = player.run.sent[id].from.peer();
+                    let to = self.run.sent[id].from.peer();
                     let donor = match how {
-                        Tamper::SwapHeader { donor, .. } => pick_from(&player.run.sent, donor)
-                            .map(|d| player.run.sent[d].bytes.as_slice()),
+                        Tamper::SwapHeader { donor, .. } => pick_from(&self.run.sent, donor)
+                            .map(|d| self.run.sent[d].bytes.as_slice()),
                         _ => None,
                     };
-                    let bytes = forge(&player.run.sent[id].bytes, how, donor);
-                    player.deliver(to, Origin::Tampered, Some(id), bytes, &mut rng);
+                    let bytes = forge(&self.run.sent[id].bytes, how, donor);
+                    self.deliver(driver, to, Origin::Tampered, Some(id), bytes);
                 }
-                None => player.skip("nothing sent yet"),
+                None => self.player(driver).skip("nothing sent yet"),
             },
             Event::Inject { to, pick } => {
-                if player.driver.state(to).is_none() {
-                    player.skip("no session to inject into");
+                if driver.state(to).is_none() {
+                    self.player(driver).skip("no session to inject into");
                 } else {
-                    let messages = other.get_or_insert_with(|| {
-                        let inputs = other_session_inputs(&scenario.seed);
-                        let result = player.driver.other_session(&inputs);
-                        player.run.records.push(Record::OtherSession {
+                    if self.other.is_none() {
+                        let result = driver.other_session(&other_session_inputs(&self.seed));
+                        self.run.records.push(Record::OtherSession {
                             step,
                             result: result.clone(),
                         });
-                        result
-                    });
-                    match messages {
-                        Ok([first, second]) => {
+                        self.other = Some(result);
+                    }
+                    match self.other.clone() {
+                        Some(Ok([first, second])) => {
                             let bytes = match pick % 3 {
-                                0 => first.clone(),
+                                0 => first,
                                 1 => first.get(PREKEY_HEADER_LEN..).unwrap_or_default().to_vec(),
                                 _ => second.get(PREKEY_HEADER_LEN..).unwrap_or_default().to_vec(),
                             };
-                            player.deliver(to, Origin::Injected, None, bytes, &mut rng);
+                            self.deliver(driver, to, Origin::Injected, None, bytes);
                         }
-                        Err(_) => player.skip("the other session failed"),
+                        _ => self.player(driver).skip("the other session failed"),
                     }
                 }
             }
             Event::Compromise { party } => {
-                let exposure = player.driver.compromise(party);
-                player.run.records.push(Record::Compromised {
+                let exposure = driver.compromise(party);
+                self.run.records.push(Record::Compromised {
                     step,
                     party,
                     exposure: exposure.clone(),
                 });
-                player.run.compromises.push(Compromise {
+                self.run.compromises.push(Compromise {
                     step,
                     party,
                     exposure,
                 });
             }
         }
-        run.records.push(Record::States {
+        self.run.records.push(Record::States {
             step,
             alice: driver.state(Party::Alice),
             bob: driver.state(Party::Bob),
         });
-        run.steps = step + 1;
+        self.run.steps = step + 1;
     }
-    run
+
+    fn player<'a, D: Driver + ?Sized>(&'a mut self, driver: &'a mut D) -> Player<'a, D> {
+        let step = self.run.steps;
+        Player {
+            driver,
+            run: &mut self.run,
+            step,
+        }
+    }
+
+    fn deliver<D: Driver + ?Sized>(
+        &mut self,
+        driver: &mut D,
+        to: Party,
+        origin: Origin,
+        message: Option<usize>,
+        bytes: Vec<u8>,
+    ) {
+        let r = self.ratchet_key(to);
+        self.player(driver).deliver(to, origin, message, bytes, r);
+        if self.run.deliveries.last().is_some_and(|d| d.result.is_ok()) {
+            self.counters.deliveries[party_slot(to)] += 1;
+        }
+    }
+}
+
+/// Plays `scenario` on `driver`.
+pub fn run<D: Driver + ?Sized>(driver: &mut D, scenario: &Scenario) -> Run {
+    let mut conversation = Conversation::start(driver, scenario);
+    if conversation.is_set_up() {
+        for event in &scenario.events {
+            conversation.step(driver, event);
+        }
+    }
+    conversation.run
 }
 
 /// The inputs of the other session of [`Event::Inject`].
@@ -441,16 +564,15 @@ impl<D: Driver + ?Sized> Player<'_, D> {
         Some(id)
     }
 
-    /// Delivers `bytes` to `to`, with a fresh ratchet key from `rng`.
+    /// Delivers `bytes` to `to`, with `r` its ratchet key.
     pub(super) fn deliver(
         &mut self,
         to: Party,
         origin: Origin,
         message: Option<usize>,
         bytes: Vec<u8>,
-        rng: &mut ChaCha20Rng,
+        r: [u8; 32],
     ) {
-        let r: [u8; 32] = draw(rng);
         let state_before = self.driver.state(to);
         let result = self.driver.decrypt(to, &bytes, &r);
         let aead = self.driver.take_aead_use();
@@ -548,13 +670,24 @@ pub(super) fn agree(a: Option<&Record>, b: Option<&Record>) -> bool {
 /// The first record where `spec` and `implementation` differ, if any.
 #[must_use]
 pub fn first_divergence(spec: &Run, implementation: &Run) -> Option<Divergence> {
-    let n = spec.records.len().max(implementation.records.len());
+    first_divergence_of(&spec.records, &implementation.records, 0)
+}
+
+/// The first place where two lists of records differ, if any, counting from
+/// `offset` (the records' position in their runs, when these are the last ones).
+#[must_use]
+pub fn first_divergence_of(
+    spec: &[Record],
+    implementation: &[Record],
+    offset: usize,
+) -> Option<Divergence> {
+    let n = spec.len().max(implementation.len());
     (0..n)
-        .find(|&i| !agree(spec.records.get(i), implementation.records.get(i)))
-        .map(|index| Divergence {
-            index,
-            spec: spec.records.get(index).cloned(),
-            implementation: implementation.records.get(index).cloned(),
+        .find(|&i| !agree(spec.get(i), implementation.get(i)))
+        .map(|i| Divergence {
+            index: offset + i,
+            spec: spec.get(i).cloned(),
+            implementation: implementation.get(i).cloned(),
         })
 }
 

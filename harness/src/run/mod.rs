@@ -2,9 +2,11 @@
 //!
 //! The runner owns the network (the messages in flight, the ones delivered) and
 //! every random byte. Randomness comes from the scenario's seed: the set-up's keys
-//! from one stream, each event's bytes (a plaintext, the ratchet key of a
-//! decryption) from a stream of its own, keyed by the event's position, so both
-//! drivers get the same bytes whatever they answer.
+//! from one stream; each plaintext from a stream keyed by its sender and its place
+//! among the sender's messages, and each ratchet key from one keyed by its recipient
+//! and its place among the recipient's deliveries ([`Conversation`]). Both drivers
+//! get the same bytes whatever they answer, and a party's bytes do not move when
+//! another party's events are removed or reordered.
 //!
 //! A [`Run`] keeps two things: the [`Record`]s, which are everything observable
 //! (every wire byte, plaintext, refusal and both state encodings after each event)
