@@ -357,3 +357,38 @@ fn conformance_reports_a_shim_that_cannot_run_a_timeout_and_a_missing_mode() {
     assert_eq!(output.status.code(), Some(1), "{}", show(&output));
     assert!(stdout(&output).contains("replaying case 0 of seed 5"));
 }
+
+#[test]
+fn model_check_passes_finds_a_broken_driver_and_its_reproducer_replays() {
+    let output = lockstep(&["model-check", "--depth", "2", "--threads", "2"]);
+    let text = show(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("depth  2:"), "{text}");
+    assert!(text.contains("depth 2 of 2 completed"), "{text}");
+    assert!(text.contains("no counterexample"), "{text}");
+    let dir = TempDir::new("model-check");
+    let out = dir.0.to_str().unwrap();
+    let output = lockstep(&[
+        "model-check",
+        "--depth",
+        "2",
+        "--broken",
+        "ignores-tag",
+        "--invariants-only",
+        "--out",
+        out,
+    ]);
+    let text = show(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("COUNTEREXAMPLE of 1 events"), "{text}");
+    let reproducer = dir.0.join("lockstep-model-check-ignores-tag-depth-1.json");
+    let output = lockstep(&["replay", reproducer.to_str().unwrap()]);
+    let text = show(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("still FAILS: invariant:authentication"),
+        "{text}"
+    );
+    let output = lockstep(&["model-check", "--alphabet", "send,teleport"]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+}
