@@ -40,7 +40,8 @@ pub(crate) struct ModelCheckArgs {
     /// one-time or last-resort PQ prekey), not only the first.
     #[arg(long)]
     all_set_ups: bool,
-    /// Stop after the depth being explored once this many seconds have passed.
+    /// Start no new depth once this many seconds have passed (the depth being
+    /// explored is finished).
     #[arg(long)]
     time_limit: Option<u64>,
     /// Where to write a counterexample's reproducer.

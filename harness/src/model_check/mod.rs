@@ -126,7 +126,8 @@ pub struct Settings {
     pub seed: [u8; 32],
     /// Worker threads.
     pub threads: usize,
-    /// Stop after the depth being explored when this much time has passed.
+    /// Start no new depth once this much time has passed (the depth being explored
+    /// is finished).
     pub time_limit: Option<Duration>,
     /// Whether the driver's transcript must equal the oracle's (off: the invariants
     /// alone judge, to find the shortest path that breaks a property rather than
