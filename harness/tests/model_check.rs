@@ -59,7 +59,7 @@ fn fingerprint_after(events: &[Event]) -> [u8; 32] {
     for event in events {
         conversation.step(&mut driver, event);
     }
-    model_check::fingerprint(scenario.set_up, &conversation.run, &conversation)
+    model_check::fingerprint(scenario.set_up, &conversation)
 }
 
 #[test]

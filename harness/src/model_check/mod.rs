@@ -330,7 +330,8 @@ fn children(alphabet: &[Kind], conversation: &Conversation) -> Vec<Event> {
 /// The fingerprint of a state (see the module's documentation for what it holds
 /// and why).
 #[must_use]
-pub fn fingerprint(set_up: SetUp, run: &Run, conversation: &Conversation) -> [u8; 32] {
+pub fn fingerprint(set_up: SetUp, conversation: &Conversation) -> [u8; 32] {
+    let run = &conversation.run;
     let mut hash = Sha256::new();
     let mut put = |label: &[u8], bytes: &[u8]| {
         hash.update(label);
@@ -397,7 +398,9 @@ pub fn fingerprint(set_up: SetUp, run: &Run, conversation: &Conversation) -> [u8
 fn dh_step(run: &Run, steps_before: usize) -> bool {
     run.deliveries
         .iter()
-        .filter(|d| d.step >= steps_before && d.result.is_ok())
+        .rev()
+        .take_while(|d| d.step >= steps_before)
+        .filter(|d| d.result.is_ok())
         .any(|d| {
             let dhr = |s: &Option<Vec<u8>>| s.as_deref().and_then(StateView::parse).map(|v| v.dhr);
             dhr(&d.state_before) != dhr(&d.state_after)
@@ -489,7 +492,7 @@ where
             }));
             let failure =
                 played.unwrap_or_else(|payload| Some(Failure::Panic(panic_text(&*payload))));
-            let fingerprint = fingerprint(node.set_up, &conversation.run, &conversation);
+            let fingerprint = fingerprint(node.set_up, &conversation);
             let dh_steps = node.dh_steps + u32::from(dh_step(&conversation.run, steps_before));
             let compromised = !conversation.run.compromises.is_empty();
             let new =
@@ -557,7 +560,7 @@ where
         if !conversation.is_set_up() {
             continue;
         }
-        let fingerprint = fingerprint(set_up, &conversation.run, &conversation);
+        let fingerprint = fingerprint(set_up, &conversation);
         if seen.insert(fingerprint) {
             frontier.push(Node {
                 records: conversation.run.records.len(),
