@@ -55,6 +55,7 @@
 
 mod check;
 mod conformance;
+mod franking;
 mod fuzz;
 mod model_check;
 mod proofs;
@@ -130,6 +131,14 @@ enum Command {
     /// every transition; a counterexample is a shortest one, written as a
     /// reproducer `replay` runs. Exit 0 if there is none, 1 if there is.
     ModelCheck(model_check::ModelCheckArgs),
+    /// Message franking (SPEC §9): `demo` plays a franked conversation, a report
+    /// and its verification and prints each party's view; `check` runs the
+    /// franking invariants on random conversations (or on a broken variant).
+    Franking {
+        /// What to do.
+        #[command(subcommand)]
+        command: franking::FrankingCommand,
+    },
 }
 
 /// The flags of `check`.
@@ -228,6 +237,7 @@ fn main() -> ExitCode {
         Command::Proofs(args) => proofs::main(&args),
         Command::Conformance(args) => conformance::main(&args, random_seed()),
         Command::ModelCheck(args) => model_check::main(&args),
+        Command::Franking { command } => franking::main(command),
     }
 }
 

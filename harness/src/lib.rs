@@ -67,6 +67,8 @@ pub mod broken;
 pub mod conformance;
 pub mod driver;
 pub mod flaws;
+/// Message franking, the harness side.
+pub mod franking;
 pub mod fuzz;
 pub mod invariants;
 pub mod kat;

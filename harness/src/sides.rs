@@ -134,7 +134,10 @@ fn spec_refusal(error: spec::Error) -> Refusal {
         | spec::Error::UnknownPreKey
         | spec::Error::PreKeyMismatch
         | spec::Error::PreKeyReplay
-        | spec::Error::InvalidState => Refusal::Unclassified,
+        | spec::Error::InvalidState
+        | spec::Error::CommitmentMismatch
+        | spec::Error::InvalidStamp
+        | spec::Error::NotRecipient => Refusal::Unclassified,
     }
 }
 

@@ -20,6 +20,22 @@ fn impl_constants_equal_spec_constants() {
     assert_eq!(imp::MAX_SKIP, spec::MAX_SKIP);
     assert_eq!(imp::MAX_STORED_SKIPPED_KEYS, spec::MAX_STORED_SKIPPED_KEYS);
     assert_eq!(imp::MAX_PLAINTEXT_LEN, spec::MAX_PLAINTEXT_LEN);
+    assert_eq!(imp::FRANKING_COMMIT_LABEL, spec::FRANKING_COMMIT_LABEL);
+    assert_eq!(imp::FRANKING_STAMP_LABEL, spec::FRANKING_STAMP_LABEL);
+    assert_eq!(imp::MSG_FRANKED, spec::MSG_FRANKED);
+    assert_eq!(imp::MSG_STAMPED, spec::MSG_STAMPED);
+    assert_eq!(imp::MSG_REPORT, spec::MSG_REPORT);
+    assert_eq!(imp::FRANKING_KEY_LEN, spec::FRANKING_KEY_LEN);
+    assert_eq!(imp::COMMITMENT_LEN, spec::COMMITMENT_LEN);
+    assert_eq!(imp::STAMP_LEN, spec::STAMP_LEN);
+    assert_eq!(imp::MAX_PARTY_ID_LEN, spec::MAX_PARTY_ID_LEN);
+    assert_eq!(
+        imp::MAX_FRANKED_PLAINTEXT_LEN,
+        spec::MAX_FRANKED_PLAINTEXT_LEN
+    );
+    assert_eq!(imp::SUBMISSION_FIXED_LEN, spec::SUBMISSION_FIXED_LEN);
+    assert_eq!(imp::DELIVERY_FIXED_LEN, spec::DELIVERY_FIXED_LEN);
+    assert_eq!(imp::MAX_INNER_LEN, spec::MAX_INNER_LEN);
     assert_eq!(imp::AD_LEN, spec::AD_LEN);
     assert_eq!(imp::RATCHET_HEADER_LEN, spec::RATCHET_HEADER_LEN);
     assert_eq!(imp::TAG_LEN, spec::TAG_LEN);

@@ -132,7 +132,7 @@ fn spec_md_section_7_is_both_sides_error_types() {
             "{name} is an error of a side but not in SPEC §7"
         );
     }
-    assert_eq!(protocol.len(), 15, "the protocol's errors");
+    assert_eq!(protocol.len(), 18, "the protocol's errors");
 }
 
 #[test]

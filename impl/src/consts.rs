@@ -1,4 +1,5 @@
-//! docs/SPEC.md §1: every constant, label and bound of Lockstep v1, in one place.
+//! docs/SPEC.md §1: every constant, label and bound of Lockstep v1, in one place,
+//! and those of its franking extension (SPEC §9.1).
 //!
 //! Mirrors `lockstep_spec::consts`, value for value.
 
@@ -40,6 +41,42 @@ pub const MAX_SKIP: u32 = 2000;
 pub const MAX_STORED_SKIPPED_KEYS: usize = 2000;
 /// SPEC §1, §4.5: the largest plaintext of one message.
 pub const MAX_PLAINTEXT_LEN: usize = 65536;
+
+// SPEC §9.1: the franking extension's labels, type bytes and bounds.
+
+/// SPEC §9.1, §9.2: the label in front of the context and message in `Commit`.
+pub const FRANKING_COMMIT_LABEL: &[u8] = b"Lockstep_Franking_Commitment";
+/// SPEC §9.1, §9.2: the label in front of the commitment, context and time in
+/// `StampTag`.
+pub const FRANKING_STAMP_LABEL: &[u8] = b"Lockstep_Franking_Stamp";
+/// SPEC §9.1, §9.3: the type byte of a franked submission (sender to platform).
+pub const MSG_FRANKED: u8 = 0x11;
+/// SPEC §9.1, §9.3: the type byte of a stamped delivery (platform to recipient).
+pub const MSG_STAMPED: u8 = 0x12;
+/// SPEC §9.1, §9.3: the type byte of a report (recipient to platform).
+pub const MSG_REPORT: u8 = 0x13;
+/// SPEC §9.1: the length of a franking key `fk`. Exactly 32 bytes: HMAC pads shorter
+/// keys with zeros, so a shorter or variable length would let two keys be one
+/// (SPEC §9.4).
+pub const FRANKING_KEY_LEN: usize = 32;
+/// SPEC §9.1: the length of a commitment `c` (an HMAC-SHA-256 output).
+pub const COMMITMENT_LEN: usize = 32;
+/// SPEC §9.1: the length of a stamp tag (an HMAC-SHA-256 output).
+pub const STAMP_LEN: usize = 32;
+/// SPEC §9.1: the longest party identifier; `Id(x)`'s length byte holds 1 to 64.
+pub const MAX_PARTY_ID_LEN: usize = 64;
+/// SPEC §9.1: the largest franked message: the ratchet plaintext `fk ‖ m` is at most
+/// `MAX_PLAINTEXT_LEN`.
+pub const MAX_FRANKED_PLAINTEXT_LEN: usize = MAX_PLAINTEXT_LEN - FRANKING_KEY_LEN;
+/// SPEC §9.3: the fixed fields of a submission, `VERSION ‖ MSG_FRANKED ‖ c`.
+pub const SUBMISSION_FIXED_LEN: usize = 2 + COMMITMENT_LEN;
+/// SPEC §9.3: the fixed fields of a delivery, `VERSION ‖ MSG_STAMPED ‖ u64be(t) ‖ c
+/// ‖ tag`.
+pub const DELIVERY_FIXED_LEN: usize = 2 + 8 + COMMITMENT_LEN + STAMP_LEN;
+/// SPEC §9.3: the longest `inner` of a submission or delivery, a PreKey message
+/// (SPEC §5.2) of the largest plaintext, `1647 + 58 + 65536` bytes.
+pub const MAX_INNER_LEN: usize =
+    PREKEY_HEADER_LEN + RATCHET_HEADER_LEN + MAX_PLAINTEXT_LEN + TAG_LEN;
 
 /// SPEC §3.4: the length of `AD = EncodeEC(IK_A) ‖ EncodeEC(IK_B)`.
 pub const AD_LEN: usize = 66;
@@ -97,3 +134,21 @@ pub const STATE_OFFSET_PN: usize = 236;
 pub const STATE_OFFSET_PREKEY_HASH: usize = 240;
 /// SPEC §6: the offset of `count`.
 pub const STATE_OFFSET_COUNT: usize = 272;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SPEC §9.1's table, value for value (the labels' lengths are the table's).
+    #[test]
+    fn franking_constants_are_spec_9_1s() {
+        assert_eq!(FRANKING_COMMIT_LABEL.len(), 28);
+        assert_eq!(FRANKING_STAMP_LABEL.len(), 23);
+        assert_eq!((MSG_FRANKED, MSG_STAMPED, MSG_REPORT), (0x11, 0x12, 0x13));
+        assert_eq!((FRANKING_KEY_LEN, COMMITMENT_LEN, STAMP_LEN), (32, 32, 32));
+        assert_eq!(MAX_PARTY_ID_LEN, 64);
+        assert_eq!(MAX_FRANKED_PLAINTEXT_LEN, 65504);
+        assert_eq!((SUBMISSION_FIXED_LEN, DELIVERY_FIXED_LEN), (34, 74));
+        assert_eq!(MAX_INNER_LEN, 1647 + 58 + 65536);
+    }
+}

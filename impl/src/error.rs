@@ -1,7 +1,7 @@
 //! The implementation's error type, named as SPEC §7 names the errors.
 //!
 //! One list declares the per-operation types ([`DecodeError`], [`BundleError`],
-//! [`SessionError`], [`StorageError`], [`PrimitiveError`]), the [`Error`] over them,
+//! [`SessionError`], [`FrankingError`], [`StorageError`], [`PrimitiveError`]), the [`Error`] over them,
 //! [`Error::ALL`] and the names, so they cannot disagree. The spec's error (`lockstep_spec::Error`) carries the same names
 //! for the same conditions; the harness compares the two sides by name, and a test
 //! holds both lists to SPEC §7's tables.
@@ -166,6 +166,20 @@ errors! {
         /// session was made and the prekey store is unchanged.
         UntrustedIdentity => "the identity check declined the peer's identity key",
     }
+    /// A franked message, or a report of one, fails a franking check (SPEC §9). A
+    /// franked message refused so leaves the session and the prekey store unchanged.
+    Franking(FrankingError) {
+        /// SPEC §7 `CommitmentMismatch` (SPEC §9.2 `Open`, `VerifyReport`): a franked
+        /// payload shorter than the 32-byte franking key, or whose franking key and
+        /// message do not open the commitment `c`.
+        CommitmentMismatch => "franked message does not open its commitment",
+        /// SPEC §7 `InvalidStamp` (SPEC §9.2 `VerifyReport`): a report whose stamp tag
+        /// is not the platform's over its commitment, sender, recipient and time.
+        InvalidStamp => "report's stamp does not verify",
+        /// SPEC §7 `NotRecipient` (SPEC §9.2 `VerifyReport`): a report sent by an
+        /// account other than the recipient it names.
+        NotRecipient => "report not sent by the message's recipient",
+    }
     /// Sealed storage does not open (SPEC §6.1).
     Storage(StorageError) {
         /// SPEC §7 `SealedDataInvalid` (SPEC §6.1): sealed storage that is too short,
@@ -217,6 +231,6 @@ mod tests {
             );
             assert!(Error::ALL[..i].iter().all(|other| other.name() != e.name()));
         }
-        assert_eq!(Error::ALL.len(), 22);
+        assert_eq!(Error::ALL.len(), 25);
     }
 }

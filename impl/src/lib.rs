@@ -14,7 +14,8 @@
 //! | [`bundle`] | the prekey bundle: typed ids, a builder that signs, verification | `lockstep_spec::pqxdh`, `wire`; SPEC §3.2, §3.3 |
 //! | [`session`] | `Session` (initiate, accept, encrypt, decrypt), the prekey store | `lockstep_spec::session`; SPEC §3.5, §3.6, §4.5, §5.2 |
 //! | [`storage`] | sessions and keys sealed under a storage key | SPEC §6.1 |
-//! | [`consts`] | every constant of SPEC §1 | `lockstep_spec::consts` |
+//! | [`franking`] | message franking: party ids, the platform's stamp and report check, receipts (with `Session::encrypt_franked`, `decrypt_franked`, `accept_franked`) | `lockstep_spec::franking`; SPEC §9 |
+//! | [`consts`] | every constant of SPEC §1 and §9.1 | `lockstep_spec::consts` |
 //!
 //! The low-level API, public only with the `hazmat` feature (the harness, the
 //! benchmarks and the fuzz targets enable it), mirrors the spec module by module:
@@ -33,8 +34,9 @@
 //! | `state` | `lockstep_spec::state` | SPEC §6 |
 //!
 //! With `hazmat`, [`session::Session`] also has the deterministic forms
-//! (`initiate_with`, `accept_with`, `decrypt_with`) that take the random bytes as
-//! the spec does, and the plain state encoding (`to_bytes`, `from_bytes`); secret
+//! (`initiate_with`, `accept_with`, `decrypt_with`, and for franking
+//! `encrypt_franked_with`, `decrypt_franked_with`, `accept_franked_with`) that take
+//! the random bytes as the spec does, and the plain state encoding (`to_bytes`, `from_bytes`); secret
 //! keys can be made from bytes (`PrivateKey::from_bytes`,
 //! `IdentityKeyPair::from_private_bytes`, `DecapsulationKey::from_bytes`), and the
 //! bundle builder signs with given randomness (`sign_with`).
@@ -171,12 +173,15 @@ hazmat_modules! {
 pub mod bundle;
 pub mod consts;
 mod error;
+pub mod franking;
 pub mod keys;
 pub mod session;
 pub mod storage;
 
 pub use bundle::PreKeyBundle;
-pub use error::{BundleError, DecodeError, Error, PrimitiveError, SessionError, StorageError};
+pub use error::{
+    BundleError, DecodeError, Error, FrankingError, PrimitiveError, SessionError, StorageError,
+};
 pub use keys::IdentityKeyPair;
 pub use session::Session;
 
@@ -196,6 +201,8 @@ mod tests {
         zeroizes_on_drop::<crate::ml_kem::DecapsulationKey>();
         zeroizes_on_drop::<crate::ml_kem::SharedSecret>();
         zeroizes_on_drop::<crate::storage::StorageKey>();
+        zeroizes_on_drop::<crate::franking::FrankingKey>();
+        zeroizes_on_drop::<crate::franking::PlatformKey>();
     }
 
     #[test]

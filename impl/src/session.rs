@@ -13,6 +13,9 @@
 //!   a [`PreKeyStore`]. One-time prekeys are removed only when `accept` succeeds.
 //! - Both: [`Session::encrypt`], [`Session::decrypt`]; any error leaves the session
 //!   byte-identical (`Session::to_bytes`, with `hazmat`).
+//! - Franking (SPEC §9, [`crate::franking`]): [`Session::encrypt_franked`],
+//!   [`Session::decrypt_franked`] and [`Session::accept_franked`], which keep
+//!   nothing of a message that does not open its commitment.
 
 use core::fmt;
 use std::collections::{HashMap, HashSet};
@@ -24,7 +27,11 @@ use zeroize::Zeroizing;
 
 use crate::Error;
 use crate::bundle::{OneTimePreKeyId, PqPreKeyId, SignedPreKeyId};
-use crate::consts::{AD_LEN, MAX_PLAINTEXT_LEN, RATCHET_HEADER_LEN, TAG_LEN};
+use crate::consts::{
+    AD_LEN, COMMITMENT_LEN, FRANKING_KEY_LEN, MAX_FRANKED_PLAINTEXT_LEN, MAX_PLAINTEXT_LEN,
+    MSG_FRANKED, RATCHET_HEADER_LEN, TAG_LEN, VERSION,
+};
+use crate::franking::{self, FrankingContext, FrankingKey, Receipt, decode_delivery};
 use crate::ml_kem::{DecapsulationKey, ENCAPSULATION_SEED_LEN};
 use crate::pqxdh::{self, IdentityKeyPair, VerifiedPreKeyBundle};
 use crate::ratchet::{
@@ -203,6 +210,33 @@ fn prekey_hash(header: &[u8]) -> [u8; 32] {
     Sha256::digest(header).into()
 }
 
+/// A copy of `state`, for a decryption that can still be refused after the ratchet
+/// has run (SPEC §9.2 `FrankDecrypt`). Field by field, so that a field added to
+/// [`State`] fails to compile here rather than being left out of the copy. The
+/// copy's keys are wiped when it is dropped, as the original's are.
+fn copy_state(state: &State) -> State {
+    State {
+        ad: state.ad,
+        dhs: PrivateKey::from_bytes(*state.dhs.to_bytes()),
+        dhs_public: state.dhs_public,
+        receiving: state.receiving.clone(),
+        rk: state.rk.clone(),
+        cks: state.cks.clone(),
+        ns: state.ns,
+        nr: state.nr,
+        pn: state.pn,
+        skipped: state.skipped.clone(),
+        origin: match &state.origin {
+            Origin::Initiator { pending_prekey } => Origin::Initiator {
+                pending_prekey: pending_prekey.clone(),
+            },
+            Origin::Responder { prekey_hash } => Origin::Responder {
+                prekey_hash: *prekey_hash,
+            },
+        },
+    }
+}
+
 /// One party's end of a Lockstep session (SPEC §4.3). Not `Clone`: a session has one
 /// owner; its state can be saved sealed with [`Session::to_encrypted_bytes`].
 pub struct Session {
@@ -325,7 +359,7 @@ impl Session {
         }
     }
 
-    /// [`Session::accept_trusted`] with `r` given: take, run, ask, commit.
+    /// [`Session::accept_trusted`] with `r` given.
     fn accept_trusted_with<S, T>(
         identity: &IdentityKeyPair,
         store: &mut S,
@@ -336,6 +370,35 @@ impl Session {
     where
         S: PreKeyStore + ?Sized,
         T: FnOnce(&PublicKey) -> bool,
+    {
+        let (session, plaintext, ()) =
+            Self::accept_checked_with(identity, store, message, r, |ik_a, _| {
+                if trust(ik_a) {
+                    Ok(())
+                } else {
+                    Err(Error::UntrustedIdentity)
+                }
+            })?;
+        Ok((session, plaintext))
+    }
+
+    /// SPEC §3.5, §3.6: [`Session::accept`] with `r` given: take, run, check, commit.
+    ///
+    /// `check` is given Alice's identity key `IK_A` and the first plaintext once the
+    /// message has decrypted (so both are authenticated), and before the store
+    /// changes: if it returns an error, that error is returned, nothing is kept (the
+    /// one-time prekeys stay, no replay record is made, no session exists) and the
+    /// plaintext is wiped. Its value is returned beside the session.
+    fn accept_checked_with<S, C, V>(
+        identity: &IdentityKeyPair,
+        store: &mut S,
+        message: &[u8],
+        r: &[u8; 32],
+        check: C,
+    ) -> Result<(Session, Vec<u8>, V), Error>
+    where
+        S: PreKeyStore + ?Sized,
+        C: FnOnce(&PublicKey, &[u8]) -> Result<V, Error>,
     {
         let prekey_message = decode_prekey_message(message)?;
         let header = &prekey_message.header;
@@ -371,12 +434,10 @@ impl Session {
             header: prekey_message.message.header,
             ciphertext: &prekey_message.message.ciphertext,
         };
-        let plaintext = ratchet_decrypt(&mut state, &message, r)?;
+        let mut plaintext = Zeroizing::new(ratchet_decrypt(&mut state, &message, r)?);
         // `IK_A` is authenticated now (the first message decrypted under a key only
-        // its private key and Bob's could derive): ask before anything is kept.
-        if !trust(&PublicKey::from_bytes(header.ik_a)) {
-            return Err(Error::UntrustedIdentity);
-        }
+        // its private key and Bob's could derive): check before anything is kept.
+        let checked = check(&PublicKey::from_bytes(header.ik_a), &plaintext)?;
         // Commit: delete the one-time prekeys used.
         if let Some(id) = header.opk_id {
             store.remove_one_time_prekey(OneTimePreKeyId(id));
@@ -387,7 +448,8 @@ impl Session {
                 store.record_last_resort_use(PqPreKeyId(header.pqpk_id), header.ek_a);
             }
         }
-        Ok((Session { state }, plaintext))
+        // Released: the buffer moves out, the wrapper is left empty.
+        Ok((Session { state }, core::mem::take(&mut *plaintext), checked))
     }
 
     /// The peer's identity public key: `IK_B` for Alice, `IK_A` for Bob, as bound
@@ -490,6 +552,174 @@ impl Session {
                 }
                 MessageRef::Ratchet(message) => ratchet_decrypt(&mut self.state, &message, r),
             }
+        }
+    }
+
+    /// SPEC §9.2 `FrankEncrypt`: franks `message` for the context `ctx` (this
+    /// session's own account as `ctx.sender`, its peer's as `ctx.recipient`), drawing
+    /// the franking key `fk` from `rng`, and returns the submission for the platform
+    /// (SPEC §9.3): `VERSION ‖ MSG_FRANKED ‖ c ‖ inner`, with `c = Commit(fk, ctx, m)`
+    /// and `inner` the message [`Session::encrypt`] makes of `fk ‖ m` (a PreKey
+    /// message while `pending_prekey` is set).
+    ///
+    /// # Errors
+    /// [`Error::MessageTooLarge`] for a message over `MAX_FRANKED_PLAINTEXT_LEN`
+    /// (65504 bytes); [`Error::NoSendingChain`], [`Error::ChainExhausted`]. The
+    /// session is then unchanged.
+    pub fn encrypt_franked<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        ctx: &FrankingContext,
+        message: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        let fk = random32(rng);
+        self.encrypt_franked_with(ctx, &fk, message)
+    }
+
+    hazmat_fn! {
+        /// [`Session::encrypt_franked`] with the franking key `fk` given, as the spec
+        /// takes it.
+        ///
+        /// # Errors
+        /// As [`Session::encrypt_franked`].
+        fn encrypt_franked_with(
+            &mut self,
+            ctx: &FrankingContext,
+            fk: &[u8; FRANKING_KEY_LEN],
+            message: &[u8],
+        ) -> Result<Vec<u8>, Error> {
+            if message.len() > MAX_FRANKED_PLAINTEXT_LEN {
+                return Err(Error::MessageTooLarge);
+            }
+            let fk = FrankingKey::from_bytes(*fk);
+            let c = franking::commit(&fk, ctx, message);
+            // The ratchet's plaintext fk ‖ m, wiped when dropped (its capacity is
+            // exact, so it never moves).
+            let mut payload = Zeroizing::new(Vec::with_capacity(FRANKING_KEY_LEN + message.len()));
+            payload.extend_from_slice(fk.as_bytes());
+            payload.extend_from_slice(message);
+            // One allocation, the output: VERSION ‖ MSG_FRANKED ‖ c ‖ [PreKey header ‖]
+            // H ‖ ct ‖ tag, as `encrypt` writes its part.
+            let prefix: &[u8] = self.state.origin.pending_prekey().unwrap_or_default();
+            let mut out = Vec::with_capacity(
+                2 + COMMITMENT_LEN + prefix.len() + RATCHET_HEADER_LEN + payload.len() + TAG_LEN,
+            );
+            out.extend_from_slice(&[VERSION, MSG_FRANKED]);
+            out.extend_from_slice(&c.0);
+            out.extend_from_slice(prefix);
+            ratchet_encrypt(&mut self.state, &payload, &mut out)?;
+            Ok(out)
+        }
+    }
+
+    /// SPEC §9.2 `FrankDecrypt`: decodes a delivery from the platform (SPEC §9.3),
+    /// decrypts its `inner` as [`Session::decrypt`] does (drawing `r` from `rng`),
+    /// and checks that the plaintext `fk ‖ m` opens the stamped commitment `c` in
+    /// `ctx` (SPEC §9.2 `Open`; this session's peer as `ctx.sender`, its own account
+    /// as `ctx.recipient`). Only then does the session move on. Returns `m` and the
+    /// [`Receipt`] that reports it.
+    ///
+    /// The decryption runs on a copy of the state (the ratchet has moved on before
+    /// the commitment can be checked), so it costs a copy of the session's skipped
+    /// keys on top of [`Session::decrypt`].
+    ///
+    /// # Errors
+    /// Any error of decoding the delivery (SPEC §9.3); any error of
+    /// [`Session::decrypt`]; [`Error::CommitmentMismatch`] if the plaintext does not
+    /// open `c`. On any error the session is unchanged, so the same delivery is
+    /// refused again the same way.
+    pub fn decrypt_franked<R: CryptoRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        ctx: &FrankingContext,
+        delivered: &[u8],
+    ) -> Result<(Vec<u8>, Receipt), Error> {
+        let r = random32(rng);
+        self.decrypt_franked_with(ctx, delivered, &r)
+    }
+
+    hazmat_fn! {
+        /// [`Session::decrypt_franked`] with `r` given, as the spec takes it.
+        ///
+        /// # Errors
+        /// As [`Session::decrypt_franked`].
+        fn decrypt_franked_with(
+            &mut self,
+            ctx: &FrankingContext,
+            delivered: &[u8],
+            r: &[u8; 32],
+        ) -> Result<(Vec<u8>, Receipt), Error> {
+            let delivery = decode_delivery(delivered)?;
+            // state', payload = Decrypt(state, inner, r), on a copy of the state
+            let mut trial = Session {
+                state: copy_state(&self.state),
+            };
+            let payload = Zeroizing::new(trial.decrypt_with(delivery.inner, r)?);
+            // Open(payload, c)
+            let (fk, _) = franking::open(&payload, &delivery.c, ctx)?;
+            let receipt = Receipt::new(ctx, &delivery, fk);
+            // state' replaces state only now
+            *self = trial;
+            Ok((franking::message_of(payload), receipt))
+        }
+    }
+
+    /// SPEC §9.2 `FrankAccept`: [`Session::accept_trusted`] on a delivery from the
+    /// platform (SPEC §9.3) whose `inner` is Alice's PreKey message: once it has
+    /// decrypted, `trust` is asked about `IK_A` and then the plaintext `fk ‖ m` must
+    /// open the stamped commitment `c` in `ctx` (SPEC §9.2 `Open`), both before the
+    /// store changes. Returns the session, `m` and its [`Receipt`].
+    ///
+    /// # Errors
+    /// Any error of decoding the delivery (SPEC §9.3); any error of
+    /// [`Session::accept_trusted`] on `inner` (including
+    /// [`Error::UntrustedIdentity`]); [`Error::CommitmentMismatch`] if the plaintext
+    /// does not open `c`. On any error the store is unchanged and no session exists.
+    pub fn accept_franked<R, S, T>(
+        rng: &mut R,
+        identity: &IdentityKeyPair,
+        store: &mut S,
+        ctx: &FrankingContext,
+        delivered: &[u8],
+        trust: T,
+    ) -> Result<(Session, Vec<u8>, Receipt), Error>
+    where
+        R: CryptoRng + ?Sized,
+        S: PreKeyStore + ?Sized,
+        T: FnOnce(&PublicKey) -> bool,
+    {
+        let r = random32(rng);
+        Self::accept_franked_with(identity, store, ctx, delivered, &r, trust)
+    }
+
+    hazmat_fn! {
+        /// [`Session::accept_franked`] with Bob's next ratchet key `r` given.
+        ///
+        /// # Errors
+        /// As [`Session::accept_franked`].
+        fn accept_franked_with<S, T>(
+            identity: &IdentityKeyPair,
+            store: &mut S,
+            ctx: &FrankingContext,
+            delivered: &[u8],
+            r: &[u8; 32],
+            trust: T,
+        ) -> Result<(Session, Vec<u8>, Receipt), Error>
+        where
+            S: PreKeyStore + ?Sized,
+            T: FnOnce(&PublicKey) -> bool,
+        {
+            let delivery = decode_delivery(delivered)?;
+            let (session, payload, fk) =
+                Self::accept_checked_with(identity, store, delivery.inner, r, |ik_a, payload| {
+                    if !trust(ik_a) {
+                        return Err(Error::UntrustedIdentity);
+                    }
+                    // Open(payload, c), before the store changes
+                    franking::open(payload, &delivery.c, ctx).map(|(fk, _)| fk)
+                })?;
+            let receipt = Receipt::new(ctx, &delivery, fk);
+            Ok((session, franking::message_of(Zeroizing::new(payload)), receipt))
         }
     }
 

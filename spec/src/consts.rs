@@ -1,4 +1,5 @@
-//! docs/SPEC.md §1: every constant, label and bound of Lockstep v1, in one place.
+//! docs/SPEC.md §1 and §9.1: every constant, label and bound of Lockstep v1 and of its
+//! franking extension, in one place.
 
 /// SPEC §1: the version byte that starts every message, bundle and state.
 pub const VERSION: u8 = 0x01;
@@ -95,3 +96,38 @@ pub const STATE_OFFSET_PN: usize = 236;
 pub const STATE_OFFSET_PREKEY_HASH: usize = 240;
 /// SPEC §6: the offset of `count`.
 pub const STATE_OFFSET_COUNT: usize = 272;
+
+// SPEC §9.1: the franking extension's constants, and the lengths of its encodings
+// (SPEC §9.3).
+
+/// SPEC §9.1, §9.2: the label in front of `Commit`'s HMAC input.
+pub const FRANKING_COMMIT_LABEL: &[u8] = b"Lockstep_Franking_Commitment";
+/// SPEC §9.1, §9.2: the label in front of `StampTag`'s HMAC input.
+pub const FRANKING_STAMP_LABEL: &[u8] = b"Lockstep_Franking_Stamp";
+/// SPEC §9.1, §9.3: the type byte of a submission (sender to platform).
+pub const MSG_FRANKED: u8 = 0x11;
+/// SPEC §9.1, §9.3: the type byte of a delivery (platform to recipient).
+pub const MSG_STAMPED: u8 = 0x12;
+/// SPEC §9.1, §9.3: the type byte of a report (recipient to platform).
+pub const MSG_REPORT: u8 = 0x13;
+/// SPEC §9.1: the length of a franking key `fk`. Exactly 32 bytes: HMAC pads a
+/// shorter key with zeros, so `fk` and `fk ‖ 0x00` would be one key (SPEC §9.4).
+pub const FRANKING_KEY_LEN: usize = 32;
+/// SPEC §9.1: the length of a commitment `c`, an HMAC-SHA-256 output.
+pub const COMMITMENT_LEN: usize = 32;
+/// SPEC §9.1: the length of a stamp tag, an HMAC-SHA-256 output.
+pub const STAMP_LEN: usize = 32;
+/// SPEC §9.1: the longest identifier of a sender or recipient; its length is one
+/// byte in `Id(x)`.
+pub const MAX_PARTY_ID_LEN: usize = 64;
+/// SPEC §9.1: the largest franked plaintext, so that `fk ‖ m` fits in one message.
+pub const MAX_FRANKED_PLAINTEXT_LEN: usize = MAX_PLAINTEXT_LEN - FRANKING_KEY_LEN;
+/// SPEC §9.3: the fixed fields of a submission, `VERSION ‖ MSG_FRANKED ‖ c`.
+pub const SUBMISSION_FIXED_LEN: usize = 34;
+/// SPEC §9.3: the fixed fields of a delivery, `VERSION ‖ MSG_STAMPED ‖ u64be(t) ‖ c
+/// ‖ tag`.
+pub const DELIVERY_FIXED_LEN: usize = 74;
+/// SPEC §9.3: the longest `inner` of a submission or delivery, a PreKey message of
+/// the largest plaintext (`1647 + 58 + 65536` bytes).
+pub const MAX_INNER_LEN: usize =
+    PREKEY_HEADER_LEN + RATCHET_HEADER_LEN + MAX_PLAINTEXT_LEN + TAG_LEN;

@@ -12,7 +12,7 @@ macro_rules! errors {
         /// Why a spec function refused its input.
         ///
         /// The variants name the document's own failure conditions; nothing else can
-        /// fail. The first fifteen are the protocol's errors (SPEC §7, first table),
+        /// fail. The first eighteen are the protocol's errors (SPEC §7, first table),
         /// the rest the primitives' (SPEC §7, second table: never returned by a
         /// protocol function).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -74,6 +74,16 @@ errors! {
     PreKeyReplay,
     /// SPEC §6: a session encoding that does not decode.
     InvalidState,
+    /// SPEC §7, §9.2: franking: a franked payload shorter than 32 bytes, or whose
+    /// `fk` and `m` do not open the commitment `c` (the recipient's `Open`, the
+    /// platform's `VerifyReport`).
+    CommitmentMismatch,
+    /// SPEC §7, §9.2: franking: a report whose stamp tag is not
+    /// `StampTag(K_P, c, sender, recipient, t)`.
+    InvalidStamp,
+    /// SPEC §7, §9.2: franking: a report sent by an account other than the
+    /// recipient it names.
+    NotRecipient,
     /// RFC 5869 §2.3: `L` is larger than `255 * HashLen`.
     HkdfOutputTooLong,
     /// RFC 8439 §2.4: the 32-bit block counter would wrap within this message.
@@ -91,6 +101,6 @@ mod tests {
             assert_eq!(e.name(), format!("{e:?}"));
             assert!(Error::ALL[..i].iter().all(|other| other.name() != e.name()));
         }
-        assert_eq!(Error::ALL.len(), 17);
+        assert_eq!(Error::ALL.len(), 20);
     }
 }

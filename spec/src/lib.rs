@@ -45,6 +45,7 @@
 //! | [`ratchet`] | Double Ratchet rev 1 (2016-11-20) §3, §5.2 (as restated in rev 3); docs/SPEC.md §4 |
 //! | [`state`] | docs/SPEC.md §6 (the session state encoding) |
 //! | [`session`] | docs/SPEC.md §3 with §4 (PQXDH then the ratchet), §4.5 (PreKey wrapping), §5.2 (acceptance) |
+//! | [`franking`] | docs/SPEC.md §9 (message franking; Grubbs, Lu, Ristenpart, CRYPTO 2017) |
 
 pub mod aead;
 pub mod chacha20;
@@ -53,6 +54,7 @@ pub mod edwards25519;
 mod error;
 pub mod field1305;
 pub mod field25519;
+pub mod franking;
 pub mod hkdf;
 pub mod hmac;
 pub mod ml_kem;
