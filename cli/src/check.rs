@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lockstep_harness::broken::Flaw;
+use lockstep_harness::franking::invariants::Invariant;
 use lockstep_harness::invariants;
 use lockstep_harness::kat::{self, Options, SuiteReport};
 use lockstep_harness::report;
@@ -242,7 +243,7 @@ struct VectorCheck {
 }
 
 /// The vector checks.
-const VECTOR_CHECKS: [VectorCheck; 4] = [
+const VECTOR_CHECKS: [VectorCheck; 8] = [
     VectorCheck {
         id: "vectors:spec",
         label: "vectors (RFC, Wycheproof): spec",
@@ -263,7 +264,44 @@ const VECTOR_CHECKS: [VectorCheck; 4] = [
         label: "protocol vectors: impl reproduces",
         run: |_| protocol::impl_reproduces(),
     },
+    VectorCheck {
+        id: "franking:receiver-binding",
+        label: "franking (SPEC §9.4): receiver binding, impl",
+        run: |_| franking(Invariant::ReceiverBinding),
+    },
+    VectorCheck {
+        id: "franking:sender-binding",
+        label: "franking (SPEC §9.4): sender binding, impl",
+        run: |_| franking(Invariant::SenderBinding),
+    },
+    VectorCheck {
+        id: "franking:report-soundness",
+        label: "franking (SPEC §9.4): report soundness, impl",
+        run: |_| franking(Invariant::ReportSoundness),
+    },
+    VectorCheck {
+        id: "franking:confidentiality",
+        label: "franking (SPEC §9.4): unreported messages hidden from the platform, impl",
+        run: |_| franking(Invariant::Confidentiality),
+    },
 ];
+
+/// Conversations per franking invariant (fixed seeds, so a failure replays).
+const FRANKING_CONVERSATIONS: u64 = 64;
+
+/// One franking invariant on the implementation, over conversations of seeds 0 to
+/// [`FRANKING_CONVERSATIONS`] (`lockstep franking check` runs others).
+fn franking(invariant: Invariant) -> VectorOutcome {
+    use lockstep_harness::franking::{invariants, scheme::Real};
+    let mut out = VectorOutcome::default();
+    for seed in 0..FRANKING_CONVERSATIONS {
+        out.cases += 1;
+        if let Err(v) = invariants::check(&Real, invariant, seed) {
+            out.failures.push(v.to_string());
+        }
+    }
+    out
+}
 
 /// Runs the vector check `id` again (for `lockstep replay`): its cases and
 /// failures, or none if there is no such check.
@@ -616,6 +654,11 @@ pub(crate) fn check(settings: &Settings) -> ExitCode {
         let (row, first) = fixed_scenarios_row(settings.flaw);
         fixed_failure = first;
         rows.push(row);
+    }
+    if runs(Part::Invariants) {
+        // Issue 18: message franking's properties (SPEC §9.4).
+        bar.phase("franking: binding, soundness, confidentiality", None);
+        rows.extend(vector_rows("franking:", false));
     }
     if runs(Part::Invariants) {
         // Issue 12, points 5, 6 and 9: long-term compromise and quantum checks.
