@@ -7,6 +7,7 @@ The sources:
   src/ratchet.pvh   the Double Ratchet, three DH ratchet epochs (SPEC §4, §5.1)
   src/deniability.pvh  Alice's PreKey message made by Alice or by Bob alone, as an
                     equivalence (SPEC §3.4, §4.4, §4.5)
+  src/franking.pvh  message franking: commitment, stamp, Open, VerifyReport (SPEC §9)
 
 A model is a source with edits, each exact and checked:
   ("block", NAME, TEXT)  replaces what lies between "(* @@NAME *)" and the next
@@ -294,6 +295,86 @@ ALICE_SIGNS = ("block", "EXTRA", """  new fake: dhsec;
 """)
 
 # ---------------------------------------------------------------------------
+# Message franking (SPEC §9): what each model adds.
+
+Q_FRANKING = """(* B1 Receiver binding, honest sender: when the platform accepts a report naming
+   S as the sender (recipient r, time t, commitment c, message m), S committed
+   to m under c for r. Any recipient may be the attacker's (it then holds fk and
+   m, and reports what it likes), and the reports of S's other messages are
+   public. Expected: true.
+   B1u Receiver binding, any sender: the platform accepts at most one message per
+   stamped commitment: two accepted reports of the same (sender, recipient, t, c)
+   are of the same m, even when sender and recipient are both the attacker's.
+   Expected: true.
+   B2 Sender binding: a franked message the honest recipient R accepted, under a
+   stamp the platform made for it, is one whose report the platform accepts:
+   ReportRefused (the platform's VerifyReport failing on R's report of it) never
+   happens for an honest stamp, even when the sender is the attacker's. Expected:
+   true.
+   B3 Report soundness: when the platform accepts a report naming sender s,
+   recipient r, time t and commitment c, it stamped c for s, r and t. Expected:
+   true. *)
+query r: bitstring, t: bitstring, cm: bitstring, m: bitstring;
+  event(ReportAccepted(idS, r, t, cm, m)) ==> event(Sent(idS, r, m, cm)).
+query s: bitstring, r: bitstring, t: bitstring, cm: bitstring, m1: bitstring, m2: bitstring;
+  event(ReportAccepted(s, r, t, cm, m1)) && event(ReportAccepted(s, r, t, cm, m2)) ==> m1 = m2.
+query s: bitstring, r: bitstring, t: bitstring, cm: bitstring, tag: bitstring;
+  event(ReportRefused(s, r, t, cm, tag)) && event(Stamped(s, r, t, cm, tag)) ==> false.
+query s: bitstring, r: bitstring, t: bitstring, cm: bitstring, m: bitstring, tag: bitstring;
+  event(ReportAccepted(s, r, t, cm, m)) ==> event(Stamped(s, r, t, cm, tag)).
+"""
+
+Q_FRANKING_CONF = """(* Confidentiality of unreported messages against the platform: K_P is given to
+   the attacker (the platform is curious: it stamps, and verifies reports, itself),
+   the reports of every other message S sends are public (their fk), and S sends
+   R the message m_secret in every session, which nobody reports.
+   B4 m_secret stays secret. Expected: true.
+   B4w m_secret is a weak secret: the platform cannot check a guess of it
+   offline against what it sees (the commitment, the ratchet message). Expected:
+   true.
+   B4s Strong secrecy: the attacker cannot tell runs with different values of
+   m_secret apart (noninterf). Expected: true. *)
+query attacker(m_secret).
+weaksecret m_secret.
+noninterf m_secret.
+"""
+
+# franking_conf.pv: the platform's key is public, and the system is S's sessions
+# only. R's acceptance is left out: it outputs nothing, and its reports of the
+# messages the attacker picked are what S's `out(c, fk)` stands for (a report adds
+# to the attacker's knowledge only fk). The platform's processes are left out: with
+# K_P the attacker stamps and verifies itself.
+FRANKING_CONF_SYSTEM = """  out(c, kP)
+  | (! new k: bitstring; SenderSession(k, idR, m_secret))
+  | (! in(c, (r: bitstring, k: bitstring, u: bitstring)); if r <> idS && r <> idR then SenderSession(k, r, u))
+"""
+
+FRANKING = [("block", "QUERIES", Q_FRANKING)]
+FRANKING_CONF = [("block", "QUERIES", Q_FRANKING_CONF), ("block", "SYSTEM", FRANKING_CONF_SYSTEM)]
+
+# The flaws of the franking controls.
+# "Rely on the AEAD": the commitment is a ciphertext of a non-committing AEAD
+# under fk, and the platform accepts a report if the stamped ciphertext decrypts
+# under the reported key to the reported message. collide(k1, k2, x1, x2) is the
+# Poly1305 two-key collision (SPEC §9.4): one ciphertext that opens under k1 to x1
+# and under k2 to x2, which anyone can make who picks both keys.
+AEAD_COMMITMENT = """fun NC_ENC(bitstring, bitstring): bitstring.
+fun collide(bitstring, bitstring, bitstring, bitstring): bitstring.
+fun NC_DEC(bitstring, bitstring): bitstring
+  reduc forall k: bitstring, x: bitstring; NC_DEC(k, NC_ENC(k, x)) = x
+  otherwise forall k1: bitstring, k2: bitstring, x1: bitstring, x2: bitstring; NC_DEC(k1, collide(k1, k2, x1, x2)) = x1
+  otherwise forall k1: bitstring, k2: bitstring, x1: bitstring, x2: bitstring; NC_DEC(k2, collide(k1, k2, x1, x2)) = x2.
+letfun COMMIT(fk: bitstring, s: bitstring, r: bitstring, m: bitstring) = NC_ENC(fk, (s, r, m)).
+letfun OPENS(fk: bitstring, s: bitstring, r: bitstring, m: bitstring, cm: bitstring) = (NC_DEC(fk, cm) = (s, r, m)).
+"""
+STAMP_NO_RECIPIENT = "letfun STAMP_TAG(kp: bitstring, cm: bitstring, s: bitstring, r: bitstring, t: bitstring) = HMAC(kp, (FRANKING_STAMP_LABEL, cm, s, t)).\n"
+STAMP_NO_SENDER = "letfun STAMP_TAG(kp: bitstring, cm: bitstring, s: bitstring, r: bitstring, t: bitstring) = HMAC(kp, (FRANKING_STAMP_LABEL, cm, r, t)).\n"
+# One franking key for the whole session, drawn when it starts, instead of one per
+# message.
+FK_REUSED = [("block", "FK_SESSION", "  new fk: bitstring;\n"), ("block", "FK_REPORTED", ""),
+             ("block", "FK_UNREPORTED", "")]
+
+# ---------------------------------------------------------------------------
 # Every model: file -> (source, what it is, edits).
 
 MODELS = {
@@ -340,6 +421,18 @@ MODELS = {
         UKS + [("block", "KDF_SK", KDF_NO_TH), ("block", "AD", AD_NO_IK)]),
     "controls/kem_nonbinding.pv": ("pqxdh", "CONTROL of pqxdh_uks.pv: a KEM whose shared secret does not bind the public key, EncodeKEM(PQPK_B) nowhere in AD, and no TH (the re-encapsulation attack on PQXDH rev 1). U2 must be false.",
         UKS + [("block", "KDF_SK", KDF_NO_TH), ("block", "KEM", KEM_NONBINDING)]),
+    "franking.pv": ("franking", "Message franking: receiver and sender binding, report soundness (B1, B1u, B2, B3)", FRANKING),
+    "franking_conf.pv": ("franking", "Message franking: confidentiality of unreported messages against the platform (B4, B4w, B4s)", FRANKING_CONF),
+    "controls/franking_aead_commitment.pv": ("franking", "CONTROL of franking.pv: the commitment is a non-committing AEAD ciphertext (the Poly1305 two-key collision), opened by decrypting it. B1u must be false.",
+        FRANKING + [("block", "COMMIT", AEAD_COMMITMENT)]),
+    "controls/franking_no_open.pv": ("franking", "CONTROL of franking.pv: the recipient does not check the commitment (no Open). B2 must be false.",
+        FRANKING + [("block", "OPEN", "")]),
+    "controls/franking_stamp_no_recipient.pv": ("franking", "CONTROL of franking.pv: the stamp leaves out the recipient. B3 must be false.",
+        FRANKING + [("block", "STAMP", STAMP_NO_RECIPIENT)]),
+    "controls/franking_stamp_no_sender.pv": ("franking", "CONTROL of franking.pv: the stamp leaves out the sender, so an account of the attacker's submits a commitment naming S. B1 must be false.",
+        FRANKING + [("block", "STAMP", STAMP_NO_SENDER)]),
+    "controls/franking_fk_reused.pv": ("franking", "CONTROL of franking_conf.pv: one franking key per session instead of one per message. B4w must be false (and B4s not provable: ProVerif finds a trace).",
+        FRANKING_CONF + FK_REUSED),
 }
 
 

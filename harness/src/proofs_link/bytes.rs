@@ -114,6 +114,15 @@ pub(super) fn spec_constants() -> BTreeMap<&'static str, Vec<u8>> {
     c.insert("CK_CONSTANT", vec![consts::CK_CONSTANT]);
     c.insert("EC_PREFIX", vec![consts::EC_PREFIX]);
     c.insert("KEM_PREFIX", vec![consts::KEM_PREFIX]);
+    // SPEC §9.1: the franking labels (proofs/src/franking.pvh).
+    c.insert(
+        "FRANKING_COMMIT_LABEL",
+        consts::FRANKING_COMMIT_LABEL.to_vec(),
+    );
+    c.insert(
+        "FRANKING_STAMP_LABEL",
+        consts::FRANKING_STAMP_LABEL.to_vec(),
+    );
     // SPEC §3.4: the HKDF salt of KDF (`ByteSeq::new(32)` in pqxdh::kdf, not exported).
     c.insert("ZERO_SALT", vec![0u8; 32]);
     // SPEC §3.2 pq_kind: the byte where a one-time and a last-resort bundle differ.
