@@ -10,14 +10,16 @@
 //! both parties' state encodings, the key schedule and the AEAD key and nonce of
 //! each send), the state encodings, valid and malformed, and the rule vectors of
 //! `rules.json` (wire decoding, bundle verification, decapsulation key checks,
-//! single session operations and `accept` sequences on one prekey store). Each
-//! mismatch is one failure line; each handshake, conversation step, state encoding
-//! and rule vector is one case.
+//! single session operations and `accept` sequences on one prekey store), and the
+//! franking vectors of `franking.json` (SPEC §9: commitments, stamp tags, a franked
+//! conversation through the platform, reports, the §9.3 decoders). Each
+//! mismatch is one failure line; each handshake, conversation step, state encoding,
+//! rule vector, franking vector and franking flow step is one case.
 
 use lockstep_harness::vector_check::{ImplSide, ProtocolVectors, check_all};
 
 /// The committed files, by the names the generator gives them.
-const COMMITTED: [(&str, &str); 4] = [
+const COMMITTED: [(&str, &str); 5] = [
     (
         "pqxdh.json",
         include_str!("../../vectors/protocol/pqxdh.json"),
@@ -33,6 +35,10 @@ const COMMITTED: [(&str, &str); 4] = [
     (
         "rules.json",
         include_str!("../../vectors/protocol/rules.json"),
+    ),
+    (
+        "franking.json",
+        include_str!("../../vectors/protocol/franking.json"),
     ),
 ];
 

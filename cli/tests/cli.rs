@@ -227,7 +227,13 @@ fn vectors_writes_the_committed_files() {
     names.sort();
     assert_eq!(
         names,
-        ["pqxdh.json", "ratchet.json", "rules.json", "state.json"]
+        [
+            "franking.json",
+            "pqxdh.json",
+            "ratchet.json",
+            "rules.json",
+            "state.json"
+        ]
     );
     for name in &names {
         assert!(stdout(&output).contains(name.as_str()), "{name} not listed");

@@ -9,6 +9,11 @@
 //! wire message, error and state encoding the file records (the key-schedule
 //! intermediates where the side shows them). `lockstep check` runs the same checker.
 //!
+//! `franking.json` is replayed the same way (`franking_json_reproduces`): the two
+//! HMACs, the franked conversation through the platform (submissions, deliveries,
+//! receipts, reports, states), `VerifyReport` and the SPEC §9.3 decoders; its HMAC
+//! values are also pinned to Python's `hmac` (`franking_json_independent_values`).
+//!
 //! `rules.json` is replayed the same way (`rules_json_*`), with Bob's prekey store
 //! rebuilt on the spec side from `spec::session::check_replay` and `record_accepted`;
 //! the values the spec could get wrong the same way as the implementation (`p`, `q`,
@@ -368,6 +373,101 @@ fn rules_json_independent_values() {
         let v = rules.decoding.iter().find(|v| v.id == id).unwrap();
         assert_eq!(hex(&v.encoding[offset..offset + 32]), want, "{id}");
     }
+}
+
+// ---------------------------------------------------------------------------------
+// franking.json
+// ---------------------------------------------------------------------------------
+
+fn franking<S: VectorSide>(side: &S) {
+    run(side, "franking.json", |side, v, r| {
+        vector_check::check_franking(side, &v.pqxdh, &v.franking, r);
+    });
+}
+
+#[test]
+fn franking_json_reproduces() {
+    franking(&SpecSide);
+}
+
+#[test]
+fn impl_franking_json_reproduces() {
+    franking(&ImplSide);
+}
+
+/// Values the spec and the implementation could both get wrong (a label, the order
+/// of the HMAC inputs, the byte order of `t`), computed outside Rust with Python's
+/// `hmac` and `hashlib`, from the committed inputs, and pinned here:
+/// `hmac.new(fk, b"Lockstep_Franking_Commitment" + Id(sender) + Id(recipient) + m,
+/// hashlib.sha256)` and `hmac.new(kp, b"Lockstep_Franking_Stamp" + c + Id(sender) +
+/// Id(recipient) + t.to_bytes(8, "big"), hashlib.sha256)`, with
+/// `Id(x) = bytes([len(x)]) + x`. The same script recomputed every commitment,
+/// stamp tag, report verdict and decoder verdict of the file, and every flow step's
+/// `c`, tag, delivery layout, receipt and report bytes.
+#[test]
+fn franking_json_independent_values() {
+    let v = protocol::franking().unwrap();
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    for (id, want) in [
+        (
+            "commit_basic",
+            "104d3bd4b240370132c3769bdfd5f1b08782b256163495670d097ccb37933ed1",
+        ),
+        (
+            "commit_empty_message",
+            "e717b1203ded5c4f7942521148d844b06c3281aab54e0019158d1ec0d2f6f839",
+        ),
+        (
+            "commit_64_byte_ids",
+            "19ea3193338241ae8ea82fb2a71ba2b48ec45f9bba8e90bdd084058c203ff99f",
+        ),
+        (
+            "commit_long_message",
+            "d8d577acca40c33b411cfce7268e33412acf5076089baa6f521b7eeef924b186",
+        ),
+    ] {
+        let c = v.commits.iter().find(|c| c.id == id).unwrap().c.unwrap();
+        assert_eq!(hex(&c), want, "{id}");
+    }
+    for (id, want) in [
+        (
+            "stamp_tag_t_zero",
+            "122db65da12070808eab63acf2e346c4c291f2589a3ac18eb77f39cae0028027",
+        ),
+        (
+            "stamp_tag_t_max",
+            "89f47ff0b86ee1d72539d3b068c0256f62b0440e14f691edc77f92ccefe4cf59",
+        ),
+        (
+            "stamp_tag_t_byte_order",
+            "dd1a71d016613c8e0b7a645be8cc1ddda7f729991b90972d481b16da651e0eeb",
+        ),
+    ] {
+        let tag = v
+            .stamp_tags
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap()
+            .tag
+            .unwrap();
+        assert_eq!(hex(&tag), want, "{id}");
+    }
+    // The flow's first commitment and the tag of its genuine stamp.
+    let flow = &v.flows[0];
+    let protocol::FrankingStep::FrankEncrypt(a0) = &flow.steps[0] else {
+        panic!("step 0 franks a0");
+    };
+    assert_eq!(
+        hex(&a0.c),
+        "cc2fd2e0541644a2a24d595508f5efd32517b1470d2480a64857248422fd7f12"
+    );
+    let protocol::FrankingStep::Stamp(stamped) = &flow.steps[3] else {
+        panic!("step 3 stamps a0");
+    };
+    assert_eq!(
+        hex(&stamped.tag),
+        "bd34ec08239296d1ecde3c21083d404acb5eaa01b5fcfa403c1c65292462de61"
+    );
 }
 
 // ---------------------------------------------------------------------------------

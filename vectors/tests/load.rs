@@ -363,7 +363,9 @@ fn wycheproof_ml_kem_1024_loads_every_test_including_bad_seeds_and_ciphertexts()
 /// The protocol files: counts from `jq` on `vectors/protocol/*.json`
 /// (`.vectors | length`, `.conversations | length`, `[.conversations[].steps[]] | length`,
 /// `.rejected | length`, and for rules.json `.decoding`, `.verification`,
-/// `.decapsulation_keys`, `.sessions`, `.accepts` and `[.accepts[].deliveries[]]`).
+/// `.decapsulation_keys`, `.sessions`, `.accepts` and `[.accepts[].deliveries[]]`,
+/// and for franking.json `.commits`, `.stamp_tags`, `.flows`, `[.flows[].steps[]]`,
+/// `.reports` and `.decoding`).
 #[test]
 fn protocol_files_load_with_their_counts() {
     use lockstep_vectors::protocol;
@@ -399,4 +401,17 @@ fn protocol_files_load_with_their_counts() {
             .sum::<usize>(),
         9
     );
+    let franking = protocol::franking().unwrap();
+    provenance!("protocol/franking.json commits", 12, franking.commits);
+    provenance!("protocol/franking.json stamp_tags", 9, franking.stamp_tags);
+    provenance!("protocol/franking.json flows", 1, franking.flows);
+    assert_eq!(franking.flows[0].steps.len(), 24);
+    provenance!("protocol/franking.json reports", 21, franking.reports);
+    provenance!("protocol/franking.json decoding", 42, franking.decoding);
+    let accepted = franking
+        .decoding
+        .iter()
+        .filter(|v| v.outcome == protocol::Verdict::Ok)
+        .count();
+    assert_eq!(accepted, 13);
 }

@@ -20,6 +20,10 @@
 //! refused message must leave the state unchanged, every state must round-trip
 //! through its encoding.
 //!
+//! `franking.json` (the `franking` submodule, SPEC §9) runs a franked conversation
+//! from a handshake's inputs on [`SpecSide`] as the conversations run, and makes its
+//! report and decoding vectors from that conversation's bytes.
+//!
 //! `rules.json` (the `rules` submodule) is made from the values of the other three
 //! files: each vector changes a genuine bundle, message, key or state in one or two
 //! places (with the spec's own arithmetic where a change needs it, a re-signed key
@@ -33,6 +37,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+mod franking;
 mod rules;
 
 use lockstep_spec as spec;
@@ -143,6 +148,7 @@ pub fn generate() -> Result<Vec<(&'static str, String)>, GenerateError> {
     ];
     let states = states(&conversations)?;
     let rules = rules::rules(&handshakes, &conversations)?;
+    let franking = franking::franking(&handshakes)?;
 
     Ok(vec![
         (
@@ -160,6 +166,10 @@ pub fn generate() -> Result<Vec<(&'static str, String)>, GenerateError> {
         (
             "rules.json",
             lockstep_vectors::protocol::rules_json(&rules)?,
+        ),
+        (
+            "franking.json",
+            lockstep_vectors::protocol::franking_json(&franking)?,
         ),
     ])
 }

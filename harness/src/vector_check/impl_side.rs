@@ -5,18 +5,23 @@
 //! (`lockstep::aead::observe`).
 
 use lockstep::bundle::{OneTimePreKeyId, PqPreKeyId, SignedPreKeyId};
+use lockstep::franking::{
+    self, Commitment, FrankingContext, FrankingKey, PartyId, PlatformKey, Receipt,
+};
 use lockstep::ml_kem::{self, Ciphertext};
 use lockstep::pqxdh::{self, IdentityKeyPair};
 use lockstep::ratchet::{ChainKey, MessageKey, kdf_ck, message_key_material};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
 use lockstep::wire::{self, PreKeyBundle, encode_prekey_header};
 use lockstep::x25519::{PrivateKey, PublicKey};
-use lockstep_vectors::protocol::{PqxdhVector, SessionAction};
+use lockstep_vectors::protocol::{
+    FrankedStructure, FrankingReceipt, PqxdhVector, SessionAction, VerifiedReportFields,
+};
 use sha2::Digest;
 
 use super::{
-    DecodedMessage, DecodedState, NO_SESSION, Operated, PqxdhKeys, PqxdhRun, PreKeysHeld, Refusal,
-    Sent, SignedBundle, VectorSide,
+    DecodedMessage, DecodedState, FrankingIds, NO_SESSION, Operated, PqxdhKeys, PqxdhRun,
+    PreKeysHeld, Refusal, Sent, SignedBundle, VectorSide,
 };
 use crate::model::Party;
 
@@ -68,9 +73,19 @@ impl ImplStore {
     }
 }
 
+/// A franking context as the implementation takes it: identifiers outside 1..64
+/// bytes are refused here, as the spec's functions refuse them.
+fn context(ids: FrankingIds<'_>) -> Result<FrankingContext, Refusal> {
+    Ok(FrankingContext::new(
+        PartyId::new(ids.sender).map_err(name)?,
+        PartyId::new(ids.recipient).map_err(name)?,
+    ))
+}
+
 impl VectorSide for ImplSide {
     type Conversation = ImplConversation;
     type Store = ImplStore;
+    type Receipt = Receipt;
 
     fn name(&self) -> &'static str {
         "impl"
@@ -366,5 +381,131 @@ impl VectorSide for ImplSide {
             result,
             state_after: session.to_bytes().to_vec(),
         })
+    }
+
+    fn commit(&self, fk: &[u8; 32], ids: FrankingIds<'_>, m: &[u8]) -> Result<[u8; 32], Refusal> {
+        let ctx = context(ids)?;
+        Ok(franking::commit(&FrankingKey::from_bytes(*fk), &ctx, m).0)
+    }
+
+    fn stamp_tag(
+        &self,
+        kp: &[u8; 32],
+        c: &[u8; 32],
+        ids: FrankingIds<'_>,
+        t: u64,
+    ) -> Result<[u8; 32], Refusal> {
+        let ctx = context(ids)?;
+        Ok(franking::stamp_tag(&PlatformKey::from_bytes(*kp), &Commitment(*c), &ctx, t).0)
+    }
+
+    fn stamp(
+        &self,
+        kp: &[u8; 32],
+        ids: FrankingIds<'_>,
+        t: u64,
+        submission: &[u8],
+    ) -> Result<Vec<u8>, Refusal> {
+        let ctx = context(ids)?;
+        PlatformKey::from_bytes(*kp)
+            .stamp(&ctx, t, submission)
+            .map_err(name)
+    }
+
+    fn decode_franked(
+        &self,
+        structure: FrankedStructure,
+        bytes: &[u8],
+    ) -> Result<Vec<u8>, Refusal> {
+        match structure {
+            FrankedStructure::Submission => {
+                franking::decode_submission(bytes).map(|s| franking::encode_submission(&s))
+            }
+            FrankedStructure::Delivery => {
+                franking::decode_delivery(bytes).map(|d| franking::encode_delivery(&d))
+            }
+            FrankedStructure::Report => {
+                franking::decode_report(bytes).map(|r| franking::encode_report(&r))
+            }
+        }
+        .map_err(name)
+    }
+
+    fn verify_report(
+        &self,
+        kp: &[u8; 32],
+        reporter: &[u8],
+        report: &[u8],
+    ) -> Result<VerifiedReportFields, Refusal> {
+        // The reporter is an account the platform knows: an identifier of 1 to 64
+        // bytes (no vector names another).
+        let reporter = PartyId::new(reporter).map_err(name)?;
+        let verified = PlatformKey::from_bytes(*kp)
+            .verify_report(&reporter, report)
+            .map_err(name)?;
+        Ok(VerifiedReportFields {
+            sender: verified.context.sender.as_bytes().to_vec(),
+            recipient: verified.context.recipient.as_bytes().to_vec(),
+            t: verified.t,
+            m: verified.message,
+        })
+    }
+
+    fn frank_encrypt(
+        &self,
+        c: &mut ImplConversation,
+        party: Party,
+        ids: FrankingIds<'_>,
+        fk: &[u8; 32],
+        m: &[u8],
+    ) -> Result<Vec<u8>, Refusal> {
+        let ctx = context(ids)?;
+        session(party, c)
+            .ok_or(NO_SESSION)?
+            .encrypt_franked_with(&ctx, fk, m)
+            .map_err(name)
+    }
+
+    fn frank_deliver(
+        &self,
+        c: &mut ImplConversation,
+        party: Party,
+        ids: FrankingIds<'_>,
+        delivery: &[u8],
+        r: &[u8; 32],
+    ) -> Result<(Vec<u8>, Receipt), Refusal> {
+        let ctx = context(ids)?;
+        if party == Party::Bob && c.bob.is_none() {
+            // Bob's first message: FrankAccept, trusting every IK_A (the vectors
+            // check the commitment, not the application's identity policy).
+            let (session, m, receipt) = Session::accept_franked_with(
+                &c.store.ik_b,
+                &mut c.store.store,
+                &ctx,
+                delivery,
+                r,
+                |_| true,
+            )
+            .map_err(name)?;
+            c.bob = Some(session);
+            return Ok((m, receipt));
+        }
+        session(party, c)
+            .ok_or(NO_SESSION)?
+            .decrypt_franked_with(&ctx, delivery, r)
+            .map_err(name)
+    }
+
+    fn receipt_fields(&self, receipt: &Receipt) -> FrankingReceipt {
+        FrankingReceipt {
+            t: receipt.time(),
+            c: receipt.commitment().0,
+            tag: receipt.stamp_tag().0,
+            fk: *receipt.franking_key().as_bytes(),
+        }
+    }
+
+    fn report(&self, receipt: &Receipt, m: &[u8]) -> Result<Vec<u8>, Refusal> {
+        receipt.report(m).map_err(name)
     }
 }

@@ -16,7 +16,12 @@
 //! - `rules.json` ([`check_rules_decoding`], [`check_rules_verification`],
 //!   [`check_rules_decapsulation_keys`], [`check_rules_sessions`],
 //!   [`check_rules_accepts`]): wire decoding, bundle verification, decapsulation key
-//!   checks, single session operations and `accept` sequences on one prekey store.
+//!   checks, single session operations and `accept` sequences on one prekey store;
+//! - `franking.json` ([`check_franking`]: [`check_franking_commits`],
+//!   [`check_franking_stamp_tags`], [`check_franking_flows`],
+//!   [`check_franking_reports`], [`check_franking_decoding`]): SPEC §9's two HMACs,
+//!   franked conversations through the platform (every submission, delivery,
+//!   receipt, report and state), `VerifyReport`, and the §9.3 decoders.
 //!
 //! Errors are compared by their SPEC §7 name (`Error::name()` on both sides), never
 //! by variant. What only one side can show (the spec's PQXDH intermediates, its
@@ -33,12 +38,14 @@
 use std::fmt;
 
 use lockstep_vectors::protocol::{
-    self, Conversation, PqxdhVector, RuleVectors, SessionAction, StateVectors,
+    self, Conversation, FrankedStructure, FrankingReceipt, FrankingVectors, PqxdhVector,
+    RuleVectors, SessionAction, StateVectors, VerifiedReportFields,
 };
 
 use crate::invariants::StateView;
 use crate::model::Party;
 
+mod franking;
 mod impl_side;
 mod pqxdh;
 mod ratchet;
@@ -46,6 +53,10 @@ mod rules;
 mod spec_side;
 mod state;
 
+pub use franking::{
+    check_franking, check_franking_commits, check_franking_decoding, check_franking_flows,
+    check_franking_reports, check_franking_stamp_tags,
+};
 pub use impl_side::ImplSide;
 pub use pqxdh::check_pqxdh;
 pub use ratchet::check_ratchet;
@@ -218,6 +229,16 @@ pub struct PreKeysHeld {
     pub one_time: bool,
     /// The post-quantum prekey.
     pub post_quantum: bool,
+}
+
+/// A franking context (SPEC §9.1) as bytes: the sender's and the recipient's
+/// identifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrankingIds<'a> {
+    /// The sender's identifier.
+    pub sender: &'a [u8],
+    /// The recipient's identifier.
+    pub recipient: &'a [u8],
 }
 
 /// A side that replays the protocol vectors at the byte level: every input comes
@@ -395,6 +416,91 @@ pub trait VectorSide {
         input: &[u8],
         r: Option<&[u8; 32]>,
     ) -> Result<Operated, Refusal>;
+
+    // --- franking (SPEC §9) ---
+
+    /// What a recipient keeps of a franked message it accepted (SPEC §9.2).
+    type Receipt;
+
+    /// SPEC §9.2: `Commit(fk, sender, recipient, m)`.
+    ///
+    /// # Errors
+    /// The refusal of an identifier outside 1..64 bytes.
+    fn commit(&self, fk: &[u8; 32], ids: FrankingIds<'_>, m: &[u8]) -> Result<[u8; 32], Refusal>;
+    /// SPEC §9.2: `StampTag(K_P, c, sender, recipient, t)`.
+    ///
+    /// # Errors
+    /// The refusal of an identifier outside 1..64 bytes.
+    fn stamp_tag(
+        &self,
+        kp: &[u8; 32],
+        c: &[u8; 32],
+        ids: FrankingIds<'_>,
+        t: u64,
+    ) -> Result<[u8; 32], Refusal>;
+    /// SPEC §9.2: the platform's `Stamp`: the delivery of a submission.
+    ///
+    /// # Errors
+    /// The submission decoder's refusal, or an identifier's.
+    fn stamp(
+        &self,
+        kp: &[u8; 32],
+        ids: FrankingIds<'_>,
+        t: u64,
+        submission: &[u8],
+    ) -> Result<Vec<u8>, Refusal>;
+    /// SPEC §9.3: decode a submission, delivery or report, then encode it again.
+    ///
+    /// # Errors
+    /// The decoder's refusal.
+    fn decode_franked(&self, structure: FrankedStructure, bytes: &[u8])
+    -> Result<Vec<u8>, Refusal>;
+    /// SPEC §9.2: the platform's `VerifyReport` of a report sent by `reporter`.
+    ///
+    /// # Errors
+    /// The refusal.
+    fn verify_report(
+        &self,
+        kp: &[u8; 32],
+        reporter: &[u8],
+        report: &[u8],
+    ) -> Result<VerifiedReportFields, Refusal>;
+    /// SPEC §9.2: `party` franks `m` with the franking key `fk` (`FrankEncrypt`):
+    /// the submission.
+    ///
+    /// # Errors
+    /// The refusal, or `"NoSession"`.
+    fn frank_encrypt(
+        &self,
+        c: &mut Self::Conversation,
+        party: Party,
+        ids: FrankingIds<'_>,
+        fk: &[u8; 32],
+        m: &[u8],
+    ) -> Result<Vec<u8>, Refusal>;
+    /// SPEC §9.2: `party` is handed a delivery with randomness `r`: `FrankDecrypt`,
+    /// or for Bob without a session `FrankAccept` with the conversation's store. The
+    /// message and its receipt; on a refusal the party's state (and the store) is
+    /// unchanged.
+    ///
+    /// # Errors
+    /// The refusal, or `"NoSession"`.
+    fn frank_deliver(
+        &self,
+        c: &mut Self::Conversation,
+        party: Party,
+        ids: FrankingIds<'_>,
+        delivery: &[u8],
+        r: &[u8; 32],
+    ) -> Result<(Vec<u8>, Self::Receipt), Refusal>;
+    /// A receipt's time, commitment, stamp tag and franking key.
+    fn receipt_fields(&self, receipt: &Self::Receipt) -> FrankingReceipt;
+    /// SPEC §9.2: `Report(receipt, m)`, for `m` the message the receipt came with
+    /// (the implementation refuses any other).
+    ///
+    /// # Errors
+    /// The refusal.
+    fn report(&self, receipt: &Self::Receipt, m: &[u8]) -> Result<Vec<u8>, Refusal>;
 }
 
 /// The refusal of a party with no session.
@@ -450,6 +556,18 @@ pub struct Counts {
     pub accepts: usize,
     /// Their deliveries.
     pub accept_deliveries: usize,
+    /// `franking.json` commitments.
+    pub franking_commits: usize,
+    /// `franking.json` stamp tags.
+    pub franking_stamp_tags: usize,
+    /// `franking.json` flows.
+    pub franking_flows: usize,
+    /// Their steps.
+    pub franking_steps: usize,
+    /// `franking.json` reports given to `VerifyReport`.
+    pub franking_reports: usize,
+    /// `franking.json` decoding vectors.
+    pub franking_decoding: usize,
 }
 
 impl Counts {
@@ -465,6 +583,11 @@ impl Counts {
             + self.decapsulation_keys
             + self.sessions
             + self.accept_deliveries
+            + self.franking_commits
+            + self.franking_stamp_tags
+            + self.franking_steps
+            + self.franking_reports
+            + self.franking_decoding
     }
 }
 
@@ -488,6 +611,12 @@ impl fmt::Display for Counts {
             (self.sessions, "session operations"),
             (self.accepts, "accept sequences"),
             (self.accept_deliveries, "accept deliveries"),
+            (self.franking_commits, "franking commitments"),
+            (self.franking_stamp_tags, "franking stamp tags"),
+            (self.franking_flows, "franking flows"),
+            (self.franking_steps, "franking steps"),
+            (self.franking_reports, "franking reports"),
+            (self.franking_decoding, "franking decoding vectors"),
         ];
         let mut first = true;
         for (count, what) in parts {
@@ -613,7 +742,7 @@ fn short_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// The four files, loaded.
+/// The five files, loaded.
 #[derive(Clone, Debug)]
 pub struct ProtocolVectors {
     /// `pqxdh.json`.
@@ -624,6 +753,8 @@ pub struct ProtocolVectors {
     pub state: StateVectors,
     /// `rules.json`.
     pub rules: RuleVectors,
+    /// `franking.json`.
+    pub franking: FrankingVectors,
 }
 
 impl ProtocolVectors {
@@ -637,6 +768,7 @@ impl ProtocolVectors {
             ratchet: protocol::ratchet()?,
             state: protocol::state()?,
             rules: protocol::rules()?,
+            franking: protocol::franking()?,
         })
     }
 }
@@ -652,6 +784,7 @@ pub fn check_all<S: VectorSide>(side: &S, vectors: &ProtocolVectors) -> Report {
     check_rules_decapsulation_keys(side, &vectors.rules, &vectors.pqxdh, &mut report);
     check_rules_sessions(side, &vectors.rules, &mut report);
     check_rules_accepts(side, &vectors.rules, &vectors.pqxdh, &mut report);
+    check_franking(side, &vectors.pqxdh, &vectors.franking, &mut report);
     report
 }
 

@@ -4,15 +4,19 @@
 
 use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
-use lockstep_vectors::protocol::{PqxdhVector, SessionAction};
+use lockstep_vectors::protocol::{
+    FrankedStructure, FrankingReceipt, PqxdhVector, SessionAction, VerifiedReportFields,
+};
+use spec::franking::{Commitment, FrankingKey, PlatformKey};
 use spec::ml_kem::{Ciphertext, DecapsulationKey, EncapsulationKey, Seed32};
 use spec::ratchet::State;
+use spec::session::{PqPreKey, PreKeyStore};
 use spec::x25519::{X25519SerializedPoint, X25519SerializedScalar, x25519_base};
 use spec::xeddsa::XEdDSARandom;
 
 use super::{
-    ChainStep, DecodedMessage, DecodedState, NO_SESSION, Operated, PqxdhKeys, PqxdhRun, Refusal,
-    Sent, SignedBundle, StateFields, VectorSide,
+    ChainStep, DecodedMessage, DecodedState, FrankingIds, NO_SESSION, Operated, PqxdhKeys,
+    PqxdhRun, Refusal, Sent, SignedBundle, StateFields, VectorSide,
 };
 use crate::invariants::{SkippedView, StateView};
 use crate::model::Party;
@@ -23,10 +27,21 @@ pub struct SpecSide;
 
 /// Bob's store as far as the spec has one: his keys and, for a last-resort
 /// post-quantum prekey, the SPEC §3.5 record of the `EK_A` values it accepted.
+///
+/// Franking's `FrankAccept` runs on the spec's own [`PreKeyStore`], made from these
+/// keys with the handshake's ids ([`SpecStore::prekey_store`]); what it uses up is
+/// taken back ([`SpecStore::absorb`]). The plain `accept` keeps every key, as the
+/// ratchet vectors need nothing else.
 pub struct SpecStore {
     ik_b: X25519SerializedScalar,
+    spk_id: u32,
     spk_b: X25519SerializedScalar,
+    pqpk_id: u32,
     dk: DecapsulationKey,
+    /// Whether the post-quantum prekey is still held (a one-time one is used up by
+    /// `FrankAccept`).
+    pq_held: bool,
+    opk_id: u32,
     opk: Option<X25519SerializedScalar>,
     last_resort: bool,
     record: Vec<X25519SerializedPoint>,
@@ -73,11 +88,15 @@ fn exactly(bytes: &[u8], len: usize) -> Result<&[u8], Refusal> {
 fn bob_keys(v: &PqxdhVector) -> Result<SpecStore, Refusal> {
     Ok(SpecStore {
         ik_b: scalar(&v.ik_b_private),
+        spk_id: v.spk_id,
         spk_b: scalar(&v.spk_b_private),
+        pqpk_id: v.pqpk_id,
         dk: DecapsulationKey::from_public_slice(exactly(
             &v.pqpk_b_private,
             spec::ml_kem::DECAPSULATION_KEY_LEN,
         )?),
+        pq_held: true,
+        opk_id: v.opk.as_ref().map_or(0, |opk| opk.id),
         opk: v.opk.as_ref().map(|opk| scalar(&opk.private)),
         last_resort: v.pq_last_resort,
         record: Vec::new(),
@@ -130,6 +149,40 @@ fn fields(state: &State) -> StateFields {
 }
 
 impl SpecStore {
+    /// SPEC §3.5: the store as the spec's [`PreKeyStore`], with the handshake's ids.
+    fn prekey_store(&self) -> PreKeyStore {
+        PreKeyStore {
+            ik: self.ik_b,
+            signed: vec![(self.spk_id, self.spk_b)],
+            post_quantum: if self.pq_held {
+                vec![PqPreKey {
+                    id: self.pqpk_id,
+                    dk: self.dk,
+                    last_resort: self.last_resort,
+                    record: self.record.clone(),
+                }]
+            } else {
+                Vec::new()
+            },
+            one_time: self.opk.iter().map(|opk| (self.opk_id, *opk)).collect(),
+        }
+    }
+
+    /// What a [`PreKeyStore`] made by [`SpecStore::prekey_store`] holds after an
+    /// acceptance: the prekeys left, and the last-resort prekey's record.
+    fn absorb(&mut self, store: &PreKeyStore) {
+        let pq = store.post_quantum.iter().find(|k| k.id == self.pqpk_id);
+        self.pq_held = pq.is_some();
+        if let Some(pq) = pq {
+            self.record.clone_from(&pq.record);
+        }
+        self.opk = store
+            .one_time
+            .iter()
+            .find(|(id, _)| *id == self.opk_id)
+            .map(|(_, opk)| *opk);
+    }
+
     /// SPEC §3.5, §3.6: the replay check, `accept`, and the record on success.
     fn accept(&mut self, wire: &[u8], r: &[u8; 32]) -> Result<(State, ByteSeq), spec::Error> {
         let message = spec::wire::decode_prekey_message(&seq(wire))?;
@@ -151,9 +204,15 @@ impl SpecStore {
     }
 }
 
+/// A franking context as the spec takes it.
+fn ids(ids: FrankingIds<'_>) -> (ByteSeq, ByteSeq) {
+    (seq(ids.sender), seq(ids.recipient))
+}
+
 impl VectorSide for SpecSide {
     type Conversation = SpecConversation;
     type Store = SpecStore;
+    type Receipt = spec::franking::Receipt;
 
     fn name(&self) -> &'static str {
         "spec"
@@ -463,5 +522,169 @@ impl VectorSide for SpecSide {
                 state_after: encoded(&state),
             },
         })
+    }
+
+    fn commit(&self, fk: &[u8; 32], ctx: FrankingIds<'_>, m: &[u8]) -> Result<[u8; 32], Refusal> {
+        let (sender, recipient) = ids(ctx);
+        spec::franking::commit(
+            &FrankingKey::from_public_slice(fk),
+            &sender,
+            &recipient,
+            &seq(m),
+        )
+        .map(|c| c.to_public_array())
+        .map_err(name)
+    }
+
+    fn stamp_tag(
+        &self,
+        kp: &[u8; 32],
+        c: &[u8; 32],
+        ctx: FrankingIds<'_>,
+        t: u64,
+    ) -> Result<[u8; 32], Refusal> {
+        let (sender, recipient) = ids(ctx);
+        spec::franking::stamp_tag(
+            &PlatformKey::from_public_slice(kp),
+            &Commitment::from_public_slice(c),
+            &sender,
+            &recipient,
+            t,
+        )
+        .map(|tag| tag.to_public_array())
+        .map_err(name)
+    }
+
+    fn stamp(
+        &self,
+        kp: &[u8; 32],
+        ctx: FrankingIds<'_>,
+        t: u64,
+        submission: &[u8],
+    ) -> Result<Vec<u8>, Refusal> {
+        let (sender, recipient) = ids(ctx);
+        spec::franking::stamp(
+            &PlatformKey::from_public_slice(kp),
+            &sender,
+            &recipient,
+            t,
+            &seq(submission),
+        )
+        .map(|delivery| delivery.to_native())
+        .map_err(name)
+    }
+
+    fn decode_franked(
+        &self,
+        structure: FrankedStructure,
+        bytes: &[u8],
+    ) -> Result<Vec<u8>, Refusal> {
+        let bytes = seq(bytes);
+        let encoded = match structure {
+            FrankedStructure::Submission => spec::franking::decode_submission(&bytes)
+                .map(|s| spec::franking::encode_submission(&s)),
+            FrankedStructure::Delivery => {
+                spec::franking::decode_delivery(&bytes).map(|d| spec::franking::encode_delivery(&d))
+            }
+            FrankedStructure::Report => spec::franking::decode_report(&bytes)
+                .and_then(|r| spec::franking::encode_report(&r)),
+        };
+        encoded.map(|e| e.to_native()).map_err(name)
+    }
+
+    fn verify_report(
+        &self,
+        kp: &[u8; 32],
+        reporter: &[u8],
+        report: &[u8],
+    ) -> Result<VerifiedReportFields, Refusal> {
+        let verified = spec::franking::verify_report(
+            &PlatformKey::from_public_slice(kp),
+            &seq(reporter),
+            &seq(report),
+        )
+        .map_err(name)?;
+        Ok(VerifiedReportFields {
+            sender: verified.sender.to_native(),
+            recipient: verified.recipient.to_native(),
+            t: verified.t,
+            m: verified.m.to_native(),
+        })
+    }
+
+    fn frank_encrypt(
+        &self,
+        c: &mut SpecConversation,
+        party: Party,
+        ctx: FrankingIds<'_>,
+        fk: &[u8; 32],
+        m: &[u8],
+    ) -> Result<Vec<u8>, Refusal> {
+        let state = match party {
+            Party::Alice => &mut c.alice,
+            Party::Bob => c.bob.as_mut().ok_or(NO_SESSION)?,
+        };
+        let (sender, recipient) = ids(ctx);
+        let (next, submission) = spec::franking::frank_encrypt(
+            state,
+            &sender,
+            &recipient,
+            &FrankingKey::from_public_slice(fk),
+            &seq(m),
+        )
+        .map_err(name)?;
+        *state = next;
+        Ok(submission.to_native())
+    }
+
+    fn frank_deliver(
+        &self,
+        c: &mut SpecConversation,
+        party: Party,
+        ctx: FrankingIds<'_>,
+        delivery: &[u8],
+        r: &[u8; 32],
+    ) -> Result<(Vec<u8>, spec::franking::Receipt), Refusal> {
+        let (sender, recipient) = ids(ctx);
+        let state = match party {
+            Party::Alice => &mut c.alice,
+            Party::Bob => match c.bob.as_mut() {
+                Some(state) => state,
+                None => {
+                    // Bob's first message: FrankAccept, on the spec's prekey store.
+                    let (store, state, m, receipt, _keys) = spec::franking::frank_accept(
+                        &c.store.prekey_store(),
+                        &sender,
+                        &recipient,
+                        &seq(delivery),
+                        &scalar(r),
+                    )
+                    .map_err(name)?;
+                    c.store.absorb(&store);
+                    c.bob = Some(state);
+                    return Ok((m.to_native(), receipt));
+                }
+            },
+        };
+        let (next, m, receipt) =
+            spec::franking::frank_decrypt(state, &sender, &recipient, &seq(delivery), &scalar(r))
+                .map_err(name)?;
+        *state = next;
+        Ok((m.to_native(), receipt))
+    }
+
+    fn receipt_fields(&self, receipt: &spec::franking::Receipt) -> FrankingReceipt {
+        FrankingReceipt {
+            t: receipt.t,
+            c: receipt.c.to_public_array(),
+            tag: receipt.tag.to_public_array(),
+            fk: receipt.fk.to_public_array(),
+        }
+    }
+
+    fn report(&self, receipt: &spec::franking::Receipt, m: &[u8]) -> Result<Vec<u8>, Refusal> {
+        spec::franking::report(receipt, &seq(m))
+            .map(|report| report.to_native())
+            .map_err(name)
     }
 }

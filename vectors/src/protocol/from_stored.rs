@@ -411,3 +411,277 @@ pub(super) fn parse_state_vector(v: RawState) -> Result<StateVector, Error> {
         description: v.description,
     })
 }
+
+/// An identifier of a franking flow's party: 1 to 64 bytes (SPEC §9.1).
+fn party_id(id: &str, field: &'static str, text: &str) -> Result<Vec<u8>, Error> {
+    let value = bytes(id, field, text)?;
+    if !(1..=MAX_PARTY_ID_LEN).contains(&value.len()) {
+        return Err(invalid(id, field, "an identifier is 1 to 64 bytes"));
+    }
+    Ok(value)
+}
+
+/// A stored verified report: present exactly when the outcome is ok.
+fn verified_fields(
+    id: &str,
+    outcome: &Verdict,
+    verified: Option<&RawVerified>,
+) -> Result<Option<VerifiedReportFields>, Error> {
+    match (outcome, verified) {
+        (Verdict::Ok, Some(v)) => Ok(Some(VerifiedReportFields {
+            sender: bytes(id, "verified.sender", &v.sender)?,
+            recipient: bytes(id, "verified.recipient", &v.recipient)?,
+            t: v.t,
+            m: bytes(id, "verified.m", &v.m)?,
+        })),
+        (Verdict::Rejected(_), None) => Ok(None),
+        _ => Err(invalid(id, "verified", "present exactly when ok")),
+    }
+}
+
+/// A stored 32-byte output: present exactly when the outcome is ok.
+fn output32(
+    id: &str,
+    field: &'static str,
+    outcome: &Verdict,
+    value: Option<&str>,
+) -> Result<Option<[u8; 32]>, Error> {
+    match (outcome, value) {
+        (Verdict::Ok, Some(text)) => Ok(Some(array(id, field, text)?)),
+        (Verdict::Rejected(_), None) => Ok(None),
+        _ => Err(invalid(id, field, "present exactly when ok")),
+    }
+}
+
+pub(super) fn parse_franking(text: &str) -> Result<FrankingVectors, Error> {
+    let raw: RawFrankingFile = parse_file(FRANKING_FILE, text)?;
+    check_provenance(FRANKING_FILE, &raw.primitive, &raw.source, &raw.notes)?;
+    let mut commits = Vec::with_capacity(raw.commits.len());
+    for v in raw.commits {
+        let id = v.id.as_str();
+        check_id(id, &v.source, &v.description)?;
+        let outcome = verdict(id, &v.outcome)?;
+        commits.push(CommitVector {
+            fk: array(id, "fk", &v.fk)?,
+            sender: bytes(id, "sender", &v.sender)?,
+            recipient: bytes(id, "recipient", &v.recipient)?,
+            m: bytes(id, "m", &v.m)?,
+            c: output32(id, "c", &outcome, v.c.as_deref())?,
+            outcome,
+            id: v.id,
+            source: v.source,
+            description: v.description,
+        });
+    }
+    let mut stamp_tags = Vec::with_capacity(raw.stamp_tags.len());
+    for v in raw.stamp_tags {
+        let id = v.id.as_str();
+        check_id(id, &v.source, &v.description)?;
+        let outcome = verdict(id, &v.outcome)?;
+        stamp_tags.push(StampTagVector {
+            kp: array(id, "kp", &v.kp)?,
+            c: array(id, "c", &v.c)?,
+            sender: bytes(id, "sender", &v.sender)?,
+            recipient: bytes(id, "recipient", &v.recipient)?,
+            t: v.t,
+            tag: output32(id, "tag", &outcome, v.tag.as_deref())?,
+            outcome,
+            id: v.id,
+            source: v.source,
+            description: v.description,
+        });
+    }
+    let mut flows = Vec::with_capacity(raw.flows.len());
+    for f in raw.flows {
+        check_id(&f.id, &f.source, &f.description)?;
+        if f.handshake.trim().is_empty() {
+            return Err(invalid(&f.id, "handshake", "must name a pqxdh.json vector"));
+        }
+        let mut steps: Vec<FrankingStep> = Vec::with_capacity(f.steps.len());
+        for (index, step) in f.steps.into_iter().enumerate() {
+            let id = format!("{} step {index}", f.id);
+            steps.push(parse_franking_step(&id, step, &steps)?);
+        }
+        flows.push(FrankingFlow {
+            handshake: f.handshake,
+            alice_r: array(&f.id, "alice_r", &f.alice_r)?,
+            alice_state: state_encoding(&f.id, "alice_state", &f.alice_state)?,
+            alice_id: party_id(&f.id, "alice_id", &f.alice_id)?,
+            bob_id: party_id(&f.id, "bob_id", &f.bob_id)?,
+            kp: array(&f.id, "kp", &f.kp)?,
+            steps,
+            id: f.id,
+            source: f.source,
+            description: f.description,
+        });
+    }
+    let mut reports = Vec::with_capacity(raw.reports.len());
+    for v in raw.reports {
+        let id = v.id.as_str();
+        check_id(id, &v.source, &v.description)?;
+        let outcome = verdict(id, &v.outcome)?;
+        reports.push(ReportVector {
+            kp: array(id, "kp", &v.kp)?,
+            reporter: bytes(id, "reporter", &v.reporter)?,
+            report: bytes(id, "report", &v.report)?,
+            verified: verified_fields(id, &outcome, v.verified.as_ref())?,
+            outcome,
+            id: v.id,
+            source: v.source,
+            description: v.description,
+        });
+    }
+    let mut decoding = Vec::with_capacity(raw.decoding.len());
+    for v in raw.decoding {
+        check_id(&v.id, &v.source, &v.description)?;
+        decoding.push(FrankedDecodingVector {
+            structure: match v.structure {
+                RawFrankedStructure::Submission => FrankedStructure::Submission,
+                RawFrankedStructure::Delivery => FrankedStructure::Delivery,
+                RawFrankedStructure::Report => FrankedStructure::Report,
+            },
+            encoding: bytes(&v.id, "encoding", &v.encoding)?,
+            outcome: verdict(&v.id, &v.outcome)?,
+            id: v.id,
+            source: v.source,
+            description: v.description,
+        });
+    }
+    check_unique(
+        commits
+            .iter()
+            .map(|v| v.id.as_str())
+            .chain(stamp_tags.iter().map(|v| v.id.as_str()))
+            .chain(flows.iter().map(|v| v.id.as_str()))
+            .chain(reports.iter().map(|v| v.id.as_str()))
+            .chain(decoding.iter().map(|v| v.id.as_str())),
+    )?;
+    Ok(FrankingVectors {
+        commits,
+        stamp_tags,
+        flows,
+        reports,
+        decoding,
+    })
+}
+
+/// One step of a franking flow; `earlier` are the steps before it, which its index
+/// fields must point into.
+fn parse_franking_step(
+    id: &str,
+    step: RawFrankingStep,
+    earlier: &[FrankingStep],
+) -> Result<FrankingStep, Error> {
+    Ok(match step {
+        RawFrankingStep::FrankEncrypt(s) => FrankingStep::FrankEncrypt(FrankEncryptStep {
+            sender: s.sender.into(),
+            fk: array(id, "fk", &s.fk)?,
+            plaintext: bytes(id, "plaintext", &s.plaintext)?,
+            c: array(id, "c", &s.c)?,
+            submission: bytes(id, "submission", &s.submission)?,
+            sender_state: state_encoding(id, "sender_state", &s.sender_state)?,
+            note: note(id, s.note)?,
+        }),
+        RawFrankingStep::Stamp(s) => {
+            if !matches!(earlier.get(s.sent_at), Some(FrankingStep::FrankEncrypt(_))) {
+                return Err(invalid(
+                    id,
+                    "sent_at",
+                    "must be an earlier frank_encrypt step",
+                ));
+            }
+            FrankingStep::Stamp(StampStep {
+                sent_at: s.sent_at,
+                submission: bytes(id, "submission", &s.submission)?,
+                t: s.t,
+                tag: array(id, "tag", &s.tag)?,
+                delivery: bytes(id, "delivery", &s.delivery)?,
+                note: note(id, s.note)?,
+            })
+        }
+        RawFrankingStep::FrankDeliver(d) => {
+            let receiver: Party = d.receiver.into();
+            let sender = match earlier.get(d.stamped_at) {
+                Some(FrankingStep::Stamp(stamp)) => match earlier.get(stamp.sent_at) {
+                    Some(FrankingStep::FrankEncrypt(sent)) => Some(sent.sender),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if sender.is_none_or(|sender| sender == receiver) {
+                return Err(invalid(
+                    id,
+                    "stamped_at",
+                    "must be an earlier stamp step of a message from the other party",
+                ));
+            }
+            let outcome = outcome(id, "plaintext", &d.outcome, d.plaintext.as_deref())?;
+            let receipt = match (&outcome, &d.receipt) {
+                (Outcome::Ok(_), Some(receipt)) => Some(FrankingReceipt {
+                    t: receipt.t,
+                    c: array(id, "receipt.c", &receipt.c)?,
+                    tag: array(id, "receipt.tag", &receipt.tag)?,
+                    fk: array(id, "receipt.fk", &receipt.fk)?,
+                }),
+                (Outcome::Rejected(_), None) => None,
+                _ => return Err(invalid(id, "receipt", "present exactly when ok")),
+            };
+            let receiver_state = match (&outcome, &d.receiver_state) {
+                (_, Some(state)) => Some(state_encoding(id, "receiver_state", state)?),
+                (Outcome::Rejected(_), None) => None,
+                (Outcome::Ok(_), None) => {
+                    return Err(invalid(
+                        id,
+                        "receiver_state",
+                        "an ok delivery leaves a state",
+                    ));
+                }
+            };
+            FrankingStep::FrankDeliver(FrankDeliverStep {
+                receiver,
+                stamped_at: d.stamped_at,
+                delivery: bytes(id, "delivery", &d.delivery)?,
+                r: array(id, "r", &d.r)?,
+                outcome,
+                receipt,
+                receiver_state,
+                note: note(id, d.note)?,
+            })
+        }
+        RawFrankingStep::Report(s) => {
+            let reporter: Party = s.reporter.into();
+            let plaintext = bytes(id, "plaintext", &s.plaintext)?;
+            match earlier.get(s.delivered_at) {
+                Some(FrankingStep::FrankDeliver(d))
+                    if d.receiver == reporter && d.outcome == Outcome::Ok(plaintext.clone()) => {}
+                _ => {
+                    return Err(invalid(
+                        id,
+                        "delivered_at",
+                        "must be an earlier delivery the reporter accepted, of this plaintext",
+                    ));
+                }
+            }
+            FrankingStep::Report(ReportStep {
+                reporter,
+                delivered_at: s.delivered_at,
+                plaintext,
+                report: bytes(id, "report", &s.report)?,
+                note: note(id, s.note)?,
+            })
+        }
+        RawFrankingStep::VerifyReport(s) => {
+            if !matches!(earlier.get(s.reported_at), Some(FrankingStep::Report(_))) {
+                return Err(invalid(id, "reported_at", "must be an earlier report step"));
+            }
+            let outcome = verdict(id, &s.outcome)?;
+            FrankingStep::VerifyReport(VerifyReportStep {
+                reported_at: s.reported_at,
+                reporter: s.reporter.into(),
+                verified: verified_fields(id, &outcome, s.verified.as_ref())?,
+                outcome,
+                note: note(id, s.note)?,
+            })
+        }
+    })
+}

@@ -3,7 +3,7 @@
 use super::*;
 
 /// The error names of docs/SPEC.md §7.
-pub(super) const ERROR_NAMES: [&str; 14] = [
+pub(super) const ERROR_NAMES: [&str; 17] = [
     "UnknownVersion",
     "InvalidMessage",
     "MessageTooLarge",
@@ -18,6 +18,9 @@ pub(super) const ERROR_NAMES: [&str; 14] = [
     "PreKeyMismatch",
     "InvalidState",
     "PreKeyReplay",
+    "CommitmentMismatch",
+    "InvalidStamp",
+    "NotRecipient",
 ];
 
 pub(super) fn is_error_name(name: &str) -> bool {

@@ -33,3 +33,11 @@ pub fn state() -> Result<StateVectors, Error> {
 pub fn rules() -> Result<RuleVectors, Error> {
     parse_rules(include_str!("../../protocol/rules.json"))
 }
+
+/// The franking vectors of `protocol/franking.json` (SPEC §9).
+///
+/// # Errors
+/// [`Error`] if the embedded file is malformed.
+pub fn franking() -> Result<FrankingVectors, Error> {
+    parse_franking(include_str!("../../protocol/franking.json"))
+}

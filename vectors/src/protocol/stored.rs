@@ -280,3 +280,177 @@ pub(super) struct RawAccept {
     pub(super) handshake: String,
     pub(super) deliveries: Vec<RawAcceptDelivery>,
 }
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFrankingFile {
+    pub(super) primitive: String,
+    pub(super) source: String,
+    pub(super) notes: String,
+    pub(super) commits: Vec<RawCommit>,
+    pub(super) stamp_tags: Vec<RawStampTag>,
+    pub(super) flows: Vec<RawFrankingFlow>,
+    pub(super) reports: Vec<RawReport>,
+    pub(super) decoding: Vec<RawFrankedDecoding>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCommit {
+    pub(super) id: String,
+    pub(super) source: String,
+    pub(super) description: String,
+    pub(super) fk: String,
+    pub(super) sender: String,
+    pub(super) recipient: String,
+    pub(super) m: String,
+    pub(super) outcome: String,
+    pub(super) c: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStampTag {
+    pub(super) id: String,
+    pub(super) source: String,
+    pub(super) description: String,
+    pub(super) kp: String,
+    pub(super) c: String,
+    pub(super) sender: String,
+    pub(super) recipient: String,
+    pub(super) t: u64,
+    pub(super) outcome: String,
+    pub(super) tag: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawVerified {
+    pub(super) sender: String,
+    pub(super) recipient: String,
+    pub(super) t: u64,
+    pub(super) m: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawReport {
+    pub(super) id: String,
+    pub(super) source: String,
+    pub(super) description: String,
+    pub(super) kp: String,
+    pub(super) reporter: String,
+    pub(super) report: String,
+    pub(super) outcome: String,
+    pub(super) verified: Option<RawVerified>,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum RawFrankedStructure {
+    Submission,
+    Delivery,
+    Report,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFrankedDecoding {
+    pub(super) id: String,
+    pub(super) source: String,
+    pub(super) description: String,
+    pub(super) structure: RawFrankedStructure,
+    pub(super) encoding: String,
+    pub(super) outcome: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFrankingFlow {
+    pub(super) id: String,
+    pub(super) source: String,
+    pub(super) description: String,
+    pub(super) handshake: String,
+    pub(super) alice_r: String,
+    pub(super) alice_state: String,
+    pub(super) alice_id: String,
+    pub(super) bob_id: String,
+    pub(super) kp: String,
+    pub(super) steps: Vec<RawFrankingStep>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub(super) enum RawFrankingStep {
+    FrankEncrypt(RawFrankEncrypt),
+    Stamp(RawStamp),
+    FrankDeliver(RawFrankDeliver),
+    Report(RawReportStep),
+    VerifyReport(RawVerifyReport),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFrankEncrypt {
+    pub(super) note: String,
+    pub(super) sender: RawParty,
+    pub(super) fk: String,
+    pub(super) plaintext: String,
+    pub(super) c: String,
+    pub(super) submission: String,
+    pub(super) sender_state: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStamp {
+    pub(super) note: String,
+    pub(super) sent_at: usize,
+    pub(super) submission: String,
+    pub(super) t: u64,
+    pub(super) tag: String,
+    pub(super) delivery: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawReceipt {
+    pub(super) t: u64,
+    pub(super) c: String,
+    pub(super) tag: String,
+    pub(super) fk: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFrankDeliver {
+    pub(super) note: String,
+    pub(super) receiver: RawParty,
+    pub(super) stamped_at: usize,
+    pub(super) delivery: String,
+    pub(super) r: String,
+    pub(super) outcome: String,
+    pub(super) plaintext: Option<String>,
+    pub(super) receipt: Option<RawReceipt>,
+    pub(super) receiver_state: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawReportStep {
+    pub(super) note: String,
+    pub(super) reporter: RawParty,
+    pub(super) delivered_at: usize,
+    pub(super) plaintext: String,
+    pub(super) report: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawVerifyReport {
+    pub(super) note: String,
+    pub(super) reported_at: usize,
+    pub(super) reporter: RawParty,
+    pub(super) outcome: String,
+    pub(super) verified: Option<RawVerified>,
+}

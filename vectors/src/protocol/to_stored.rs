@@ -259,3 +259,151 @@ impl From<&AcceptVector> for RawAccept {
         }
     }
 }
+
+fn raw_verified(v: &VerifiedReportFields) -> RawVerified {
+    RawVerified {
+        sender: hex::encode(&v.sender),
+        recipient: hex::encode(&v.recipient),
+        t: v.t,
+        m: hex::encode(&v.m),
+    }
+}
+
+impl From<&CommitVector> for RawCommit {
+    fn from(v: &CommitVector) -> Self {
+        RawCommit {
+            id: v.id.clone(),
+            source: v.source.clone(),
+            description: v.description.clone(),
+            fk: hex::encode(v.fk),
+            sender: hex::encode(&v.sender),
+            recipient: hex::encode(&v.recipient),
+            m: hex::encode(&v.m),
+            outcome: verdict_name(&v.outcome),
+            c: v.c.map(hex::encode),
+        }
+    }
+}
+
+impl From<&StampTagVector> for RawStampTag {
+    fn from(v: &StampTagVector) -> Self {
+        RawStampTag {
+            id: v.id.clone(),
+            source: v.source.clone(),
+            description: v.description.clone(),
+            kp: hex::encode(v.kp),
+            c: hex::encode(v.c),
+            sender: hex::encode(&v.sender),
+            recipient: hex::encode(&v.recipient),
+            t: v.t,
+            outcome: verdict_name(&v.outcome),
+            tag: v.tag.map(hex::encode),
+        }
+    }
+}
+
+impl From<&ReportVector> for RawReport {
+    fn from(v: &ReportVector) -> Self {
+        RawReport {
+            id: v.id.clone(),
+            source: v.source.clone(),
+            description: v.description.clone(),
+            kp: hex::encode(v.kp),
+            reporter: hex::encode(&v.reporter),
+            report: hex::encode(&v.report),
+            outcome: verdict_name(&v.outcome),
+            verified: v.verified.as_ref().map(raw_verified),
+        }
+    }
+}
+
+impl From<&FrankedDecodingVector> for RawFrankedDecoding {
+    fn from(v: &FrankedDecodingVector) -> Self {
+        RawFrankedDecoding {
+            id: v.id.clone(),
+            source: v.source.clone(),
+            description: v.description.clone(),
+            structure: match v.structure {
+                FrankedStructure::Submission => RawFrankedStructure::Submission,
+                FrankedStructure::Delivery => RawFrankedStructure::Delivery,
+                FrankedStructure::Report => RawFrankedStructure::Report,
+            },
+            encoding: hex::encode(&v.encoding),
+            outcome: verdict_name(&v.outcome),
+        }
+    }
+}
+
+impl From<&FrankingStep> for RawFrankingStep {
+    fn from(step: &FrankingStep) -> Self {
+        match step {
+            FrankingStep::FrankEncrypt(s) => RawFrankingStep::FrankEncrypt(RawFrankEncrypt {
+                note: s.note.clone(),
+                sender: s.sender.into(),
+                fk: hex::encode(s.fk),
+                plaintext: hex::encode(&s.plaintext),
+                c: hex::encode(s.c),
+                submission: hex::encode(&s.submission),
+                sender_state: hex::encode(&s.sender_state),
+            }),
+            FrankingStep::Stamp(s) => RawFrankingStep::Stamp(RawStamp {
+                note: s.note.clone(),
+                sent_at: s.sent_at,
+                submission: hex::encode(&s.submission),
+                t: s.t,
+                tag: hex::encode(s.tag),
+                delivery: hex::encode(&s.delivery),
+            }),
+            FrankingStep::FrankDeliver(d) => {
+                let (outcome, plaintext) = outcome_fields(&d.outcome);
+                RawFrankingStep::FrankDeliver(RawFrankDeliver {
+                    note: d.note.clone(),
+                    receiver: d.receiver.into(),
+                    stamped_at: d.stamped_at,
+                    delivery: hex::encode(&d.delivery),
+                    r: hex::encode(d.r),
+                    outcome,
+                    plaintext,
+                    receipt: d.receipt.map(|receipt| RawReceipt {
+                        t: receipt.t,
+                        c: hex::encode(receipt.c),
+                        tag: hex::encode(receipt.tag),
+                        fk: hex::encode(receipt.fk),
+                    }),
+                    receiver_state: opt_hex(d.receiver_state.as_deref()),
+                })
+            }
+            FrankingStep::Report(s) => RawFrankingStep::Report(RawReportStep {
+                note: s.note.clone(),
+                reporter: s.reporter.into(),
+                delivered_at: s.delivered_at,
+                plaintext: hex::encode(&s.plaintext),
+                report: hex::encode(&s.report),
+            }),
+            FrankingStep::VerifyReport(s) => RawFrankingStep::VerifyReport(RawVerifyReport {
+                note: s.note.clone(),
+                reported_at: s.reported_at,
+                reporter: s.reporter.into(),
+                outcome: verdict_name(&s.outcome),
+                verified: s.verified.as_ref().map(raw_verified),
+            }),
+        }
+    }
+}
+
+impl From<&FrankingFlow> for RawFrankingFlow {
+    fn from(f: &FrankingFlow) -> Self {
+        RawFrankingFlow {
+            id: f.id.clone(),
+            source: f.source.clone(),
+            description: f.description.clone(),
+            handshake: f.handshake.clone(),
+            alice_r: hex::encode(f.alice_r),
+            alice_state: hex::encode(&f.alice_state),
+            alice_id: hex::encode(&f.alice_id),
+            bob_id: hex::encode(&f.bob_id),
+            kp: hex::encode(f.kp),
+            steps: f.steps.iter().map(RawFrankingStep::from).collect(),
+        }
+    }
+}

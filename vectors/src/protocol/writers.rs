@@ -107,3 +107,27 @@ pub(super) fn write<T: Serialize>(file: &'static str, value: &T) -> Result<Strin
     text.push('\n');
     Ok(text)
 }
+
+/// The text of `protocol/franking.json` holding these vectors.
+///
+/// # Errors
+/// [`Error::Json`] if serialisation fails (it does not for these types).
+pub fn franking_json(vectors: &FrankingVectors) -> Result<String, Error> {
+    write(
+        FRANKING_FILE,
+        &RawFrankingFile {
+            primitive: FRANKING_PRIMITIVE.to_owned(),
+            source: FILE_SOURCE.to_owned(),
+            notes: FRANKING_NOTES.to_owned(),
+            commits: vectors.commits.iter().map(RawCommit::from).collect(),
+            stamp_tags: vectors.stamp_tags.iter().map(RawStampTag::from).collect(),
+            flows: vectors.flows.iter().map(RawFrankingFlow::from).collect(),
+            reports: vectors.reports.iter().map(RawReport::from).collect(),
+            decoding: vectors
+                .decoding
+                .iter()
+                .map(RawFrankedDecoding::from)
+                .collect(),
+        },
+    )
+}
