@@ -15,6 +15,7 @@
 //! | [`conversation`] | a scenario, via `arbitrary` | spec and impl transcripts are equal; every invariant of [`crate::invariants`] holds |
 //! | [`conversation_impl`] | the same | the implementation alone keeps every invariant (faster: no spec) |
 //! | [`primitives_differential`] | an operation byte and its inputs | spec ≡ impl for X25519, the AEAD, HKDF/HMAC/SHA-2, XEdDSA and ML-KEM |
+//! | [`franking`] | a mode byte, then a franked message, report or delivery | SPEC §9: decoders and `Stamp` spec ≡ impl; report verification spec ≡ impl and accepts only stamped messages; franked decryption spec ≡ impl, transactional, and what it accepts reports |
 //!
 //! The spec is slow (an X25519 takes milliseconds in it, SPEC's set-up a quarter of
 //! a second), so the targets that run it keep their inputs small: `conversation`
@@ -45,6 +46,7 @@ use crate::sides::{Impl, Primitives, Refusal, Spec};
 // sees what this module sees (`use super::*`) and its items keep their old reach.
 mod conversations;
 mod decode;
+mod franking;
 mod primitives;
 mod seeds;
 mod state;
@@ -52,6 +54,7 @@ mod untrusted;
 
 pub use conversations::*;
 pub use decode::*;
+pub use franking::*;
 pub use primitives::*;
 pub use seeds::*;
 pub use state::*;
@@ -133,6 +136,12 @@ const TARGETS: &[Target] = &[
         about: "X25519, AEAD, HKDF, XEdDSA and ML-KEM: spec against impl",
         max_len: 4096,
         check: primitives_differential,
+    },
+    Target {
+        name: "franking",
+        about: "franking (SPEC §9): decoders, report verification and franked decryption, spec against impl",
+        max_len: 8192,
+        check: franking,
     },
 ];
 

@@ -21,7 +21,10 @@ pub(super) fn vectors_failed(error: impl fmt::Debug) -> Finding {
 /// - `conversation`, `conversation_impl`: the harness's named scenarios, one per
 ///   kind of event;
 /// - `primitives_differential`: inputs of every operation, with the bundle
-///   signatures of the protocol vectors for XEdDSA and real ciphertexts for ML-KEM.
+///   signatures of the protocol vectors for XEdDSA and real ciphertexts for ML-KEM;
+/// - `franking`: the franking world's genuine submissions, deliveries and reports
+///   (decoders), its reports (as their recipient and as others) and a few tampered
+///   ones, and its deliveries, each still receivable, and a few tampered ones.
 ///
 /// # Errors
 /// A [`Finding`] if the target is unknown or the inputs cannot be made.
@@ -32,6 +35,7 @@ pub fn seed_corpus(name: &str) -> Result<Vec<(String, Vec<u8>)>, Finding> {
         "decrypt_untrusted" => untrusted_corpus(),
         "conversation" | "conversation_impl" => Ok(conversation_corpus()),
         "primitives_differential" => primitives_corpus(),
+        "franking" => franking_corpus(),
         other => Err(finding("seed_corpus", "unknown target", other)),
     }
 }
