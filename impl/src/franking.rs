@@ -493,7 +493,9 @@ impl Receipt {
     ///
     /// The platform's commitment check is run here first, so that no report the
     /// platform would refuse for its message is made (SPEC §9.4 receiver binding);
-    /// for any message it accepts the bytes are SPEC §9.2's.
+    /// for any message it accepts the bytes are SPEC §9.2's. To report later, keep
+    /// these bytes with the message: they hold the message and its franking key, so
+    /// store them as the message is stored (SPEC §9.2).
     ///
     /// # Errors
     /// [`Error::MessageTooLarge`] for a message over `MAX_FRANKED_PLAINTEXT_LEN`;
