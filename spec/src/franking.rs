@@ -777,34 +777,14 @@ pub fn verify_report(
 mod tests {
     use super::*;
     use crate::consts::{MAX_PLAINTEXT_LEN, MSG_PREKEY, MSG_RATCHET, PREKEY_HEADER_LEN};
-    use crate::ml_kem::{Seed32, keygen};
+    use crate::ml_kem::keygen;
     use crate::pqxdh::{sign_bundle, verify_bundle};
     use crate::session::{PqPreKey, initiate};
     use crate::state::encode_state;
+    use crate::testing::{counting, scalar, seed, text};
     use crate::wire::{decode_bundle, encode_bundle};
     use crate::x25519::x25519_base;
     use crate::xeddsa::XEdDSARandom;
-
-    /// `len` bytes counting up from `start` (wrapping).
-    fn counting(start: u8, len: usize) -> ByteSeq {
-        let mut out = ByteSeq::new(len);
-        for i in 0..len {
-            out[i] = U8(start.wrapping_add(u8::try_from(i % 256).expect("< 256")));
-        }
-        out
-    }
-
-    fn scalar(start: u8) -> X25519SerializedScalar {
-        X25519SerializedScalar::from_seq(&counting(start, 32))
-    }
-
-    fn seed(start: u8) -> Seed32 {
-        Seed32::from_seq(&counting(start, 32))
-    }
-
-    fn text(s: &str) -> ByteSeq {
-        ByteSeq::from_public_slice(s.as_bytes())
-    }
 
     fn fk(start: u8) -> FrankingKey {
         FrankingKey::from_seq(&counting(start, FRANKING_KEY_LEN))

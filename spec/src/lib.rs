@@ -66,6 +66,8 @@ pub mod sha256;
 pub mod sha3;
 pub mod sha512;
 pub mod state;
+#[cfg(test)]
+mod testing;
 pub mod wire;
 pub mod x25519;
 pub mod xeddsa;

@@ -370,6 +370,7 @@ pub fn respond(
 mod tests {
     use super::*;
     use crate::ml_kem::{CIPHERTEXT_LEN, ENCAPSULATION_KEY_LEN, keygen};
+    use crate::testing::{scalar, seed};
     use crate::wire::{
         PreKeyMessage, RatchetHeader, RatchetMessage, decode_bundle, decode_prekey_message,
         encode_bundle, encode_prekey_message,
@@ -384,20 +385,12 @@ mod tests {
         bytes
     }
 
-    fn scalar(start: u8) -> X25519SerializedScalar {
-        X25519SerializedScalar::from_seq(&counting(start, 32))
-    }
-
     fn point(start: u8) -> X25519SerializedPoint {
         X25519SerializedPoint::from_seq(&counting(start, 32))
     }
 
     fn random(start: u8) -> XEdDSARandom {
         XEdDSARandom::from_seq(&counting(start, 64))
-    }
-
-    fn seed(start: u8) -> Seed32 {
-        Seed32::from_seq(&counting(start, 32))
     }
 
     /// Points whose X25519 product with any clamped scalar is zero: 0, 1, the two

@@ -644,24 +644,8 @@ pub fn ratchet_decrypt(
 mod tests {
     use super::*;
     use crate::state::encode_state;
+    use crate::testing::{counting, scalar, text};
     use crate::wire::encode_ratchet_message;
-
-    /// `len` bytes counting up from `start` (wrapping).
-    fn counting(start: u8, len: usize) -> ByteSeq {
-        let mut out = ByteSeq::new(len);
-        for i in 0..len {
-            out[i] = U8(start.wrapping_add(u8::try_from(i % 256).expect("< 256")));
-        }
-        out
-    }
-
-    fn scalar(start: u8) -> X25519SerializedScalar {
-        X25519SerializedScalar::from_seq(&counting(start, 32))
-    }
-
-    fn text(s: &str) -> ByteSeq {
-        ByteSeq::from_public_slice(s.as_bytes())
-    }
 
     /// A session set up as PQXDH would leave it, with a fixed `SK` and `AD`: Alice's
     /// state, Bob's state, and Bob's signed prekey public key.

@@ -375,30 +375,10 @@ mod tests {
     use crate::ml_kem::{EncapsulationKey, keygen};
     use crate::pqxdh::{sign_bundle, verify_bundle};
     use crate::state::{decode_state, encode_state};
+    use crate::testing::{counting, scalar, seed, text};
     use crate::wire::{PreKeyBundle, decode_bundle, encode_bundle};
     use crate::x25519::x25519_base;
     use crate::xeddsa::XEdDSARandom;
-
-    /// `len` bytes counting up from `start` (wrapping).
-    fn counting(start: u8, len: usize) -> ByteSeq {
-        let mut out = ByteSeq::new(len);
-        for i in 0..len {
-            out[i] = U8(start.wrapping_add(u8::try_from(i % 256).expect("< 256")));
-        }
-        out
-    }
-
-    fn scalar(start: u8) -> X25519SerializedScalar {
-        X25519SerializedScalar::from_seq(&counting(start, 32))
-    }
-
-    fn seed(start: u8) -> Seed32 {
-        Seed32::from_seq(&counting(start, 32))
-    }
-
-    fn text(s: &str) -> ByteSeq {
-        ByteSeq::from_public_slice(s.as_bytes())
-    }
 
     /// A store of one signed prekey (id 1), a one-time and a last-resort PQ prekey
     /// (ids 2, 3) and one one-time prekey (id 4). No key is used: the look-up and

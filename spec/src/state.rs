@@ -317,16 +317,8 @@ pub fn decode_state(bytes: &ByteSeq) -> Result<State, Error> {
 mod tests {
     use super::*;
     use crate::ratchet::{ratchet_decrypt, ratchet_encrypt, ratchet_init_alice, ratchet_init_bob};
+    use crate::testing::counting;
     use crate::x25519::x25519_base;
-
-    /// `len` bytes counting up from `start` (wrapping).
-    fn counting(start: u8, len: usize) -> ByteSeq {
-        let mut out = ByteSeq::new(len);
-        for i in 0..len {
-            out[i] = U8(start.wrapping_add(u8::try_from(i % 256).expect("< 256")));
-        }
-        out
-    }
 
     fn skipped_key(dh: u8, n: u32, mk: u8) -> SkippedKey {
         SkippedKey {
