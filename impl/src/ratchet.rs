@@ -23,7 +23,7 @@ use core::fmt;
 use std::collections::{HashMap, VecDeque};
 
 use subtle::ConstantTimeEq;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::Error;
 use crate::aead;
@@ -697,11 +697,32 @@ pub fn ratchet_decrypt(
     message: &RatchetMessageRef<'_>,
     r: &[u8; 32],
 ) -> Result<Vec<u8>, Error> {
+    ratchet_decrypt_checked(state, message, r, |_| Ok(()))
+}
+
+/// [`ratchet_decrypt`], with `check` run on the plaintext once it has authenticated
+/// and before anything is committed: if `check` refuses, the state is unchanged,
+/// the plaintext is wiped, and its error is returned. (Franking's `Open`, SPEC
+/// §9.2, is such a check: it needs the plaintext, and a refusal must change
+/// nothing.)
+///
+/// # Errors
+/// As [`ratchet_decrypt`], and any error of `check`.
+pub(crate) fn ratchet_decrypt_checked(
+    state: &mut State,
+    message: &RatchetMessageRef<'_>,
+    r: &[u8; 32],
+    check: impl FnOnce(&[u8]) -> Result<(), Error>,
+) -> Result<Vec<u8>, Error> {
     let header = &message.header;
     // if (H.dh, H.n) in MKSKIPPED: ...
-    if let Some(plaintext) = try_skipped_message_keys(state, header, message.ciphertext)? {
+    if let Some(mk) = state.skipped.get(&header.dh, header.n) {
+        let mut plaintext =
+            Zeroizing::new(decrypt(mk, message.ciphertext, &header_ad(&state.ad, header))?);
+        check(&plaintext)?;
+        state.skipped.remove(&header.dh, header.n);
         state.origin.decrypted();
-        return Ok(plaintext);
+        return Ok(core::mem::take(&mut *plaintext));
     }
     let current_chain = state
         .receiving
@@ -741,8 +762,9 @@ pub fn ratchet_decrypt(
     let Some(next_nr) = chain.nr.checked_add(1) else {
         return Err(Error::ChainExhausted);
     };
-    let plaintext = decrypt(&mk, message.ciphertext, &header_ad(&state.ad, header))?;
-    // Authenticated: commit.
+    let mut plaintext = Zeroizing::new(decrypt(&mk, message.ciphertext, &header_ad(&state.ad, header))?);
+    // Authenticated; the caller's check, then commit.
+    check(&plaintext)?;
     state.skipped.reserve(skipped.len());
     for (dh, n, mk) in skipped {
         state.skipped.store_boxed(dh, n, mk);
@@ -761,7 +783,7 @@ pub fn ratchet_decrypt(
     });
     state.nr = next_nr;
     state.origin.decrypted();
-    Ok(plaintext)
+    Ok(core::mem::take(&mut *plaintext))
 }
 
 #[cfg(test)]

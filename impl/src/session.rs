@@ -35,7 +35,7 @@ use crate::franking::{self, FrankingContext, FrankingKey, Receipt, decode_delive
 use crate::ml_kem::{DecapsulationKey, ENCAPSULATION_SEED_LEN};
 use crate::pqxdh::{self, IdentityKeyPair, VerifiedPreKeyBundle};
 use crate::ratchet::{
-    Origin, State, ratchet_decrypt, ratchet_encrypt, ratchet_init_alice, ratchet_init_bob,
+    Origin, State, ratchet_decrypt_checked, ratchet_encrypt, ratchet_init_alice, ratchet_init_bob,
 };
 use crate::state::{decode_state, encode_state};
 use crate::storage::{self, SealedKind, StorageKey};
@@ -208,33 +208,6 @@ fn random32<R: CryptoRng + ?Sized>(rng: &mut R) -> Zeroizing<[u8; 32]> {
 /// SHA-256 of a PreKey header (SPEC §3.6 `prekey_hash`).
 fn prekey_hash(header: &[u8]) -> [u8; 32] {
     Sha256::digest(header).into()
-}
-
-/// A copy of `state`, for a decryption that can still be refused after the ratchet
-/// has run (SPEC §9.2 `FrankDecrypt`). Field by field, so that a field added to
-/// [`State`] fails to compile here rather than being left out of the copy. The
-/// copy's keys are wiped when it is dropped, as the original's are.
-fn copy_state(state: &State) -> State {
-    State {
-        ad: state.ad,
-        dhs: PrivateKey::from_bytes(*state.dhs.to_bytes()),
-        dhs_public: state.dhs_public,
-        receiving: state.receiving.clone(),
-        rk: state.rk.clone(),
-        cks: state.cks.clone(),
-        ns: state.ns,
-        nr: state.nr,
-        pn: state.pn,
-        skipped: state.skipped.clone(),
-        origin: match &state.origin {
-            Origin::Initiator { pending_prekey } => Origin::Initiator {
-                pending_prekey: pending_prekey.clone(),
-            },
-            Origin::Responder { prekey_hash } => Origin::Responder {
-                prekey_hash: *prekey_hash,
-            },
-        },
-    }
 }
 
 /// One party's end of a Lockstep session (SPEC §4.3). Not `Clone`: a session has one
@@ -434,7 +407,12 @@ impl Session {
             header: prekey_message.message.header,
             ciphertext: &prekey_message.message.ciphertext,
         };
-        let mut plaintext = Zeroizing::new(ratchet_decrypt(&mut state, &message, r)?);
+        let mut plaintext = Zeroizing::new(ratchet_decrypt_checked(
+            &mut state,
+            &message,
+            r,
+            |_| Ok(()),
+        )?);
         // `IK_A` is authenticated now (the first message decrypted under a key only
         // its private key and Bob's could derive): check before anything is kept.
         let checked = check(&PublicKey::from_bytes(header.ik_a), &plaintext)?;
@@ -537,20 +515,34 @@ impl Session {
         /// # Errors
         /// As [`Session::decrypt`].
         fn decrypt_with(&mut self, message: &[u8], r: &[u8; 32]) -> Result<Vec<u8>, Error> {
-            // The message is read where it lies; the plaintext is the one allocation.
-            match decode_message_ref(message)? {
-                MessageRef::PreKey { header, message } => {
-                    let hash = prekey_hash(header);
-                    let matches = match self.state.origin.prekey_hash() {
-                        Some(prekey_hash) => bool::from(prekey_hash.ct_eq(&hash)),
-                        None => false,
-                    };
-                    if !matches {
-                        return Err(Error::PreKeyMismatch);
-                    }
-                    ratchet_decrypt(&mut self.state, &message, r)
+            self.decrypt_checked(message, r, |_| Ok(()))
+        }
+    }
+
+    /// [`Session::decrypt_with`], with `check` run on the plaintext after it has
+    /// authenticated and before the session changes (SPEC §4.6's commit): if it
+    /// refuses, the session is unchanged and its error returned.
+    fn decrypt_checked(
+        &mut self,
+        message: &[u8],
+        r: &[u8; 32],
+        check: impl FnOnce(&[u8]) -> Result<(), Error>,
+    ) -> Result<Vec<u8>, Error> {
+        // The message is read where it lies; the plaintext is the one allocation.
+        match decode_message_ref(message)? {
+            MessageRef::PreKey { header, message } => {
+                let hash = prekey_hash(header);
+                let matches = match self.state.origin.prekey_hash() {
+                    Some(prekey_hash) => bool::from(prekey_hash.ct_eq(&hash)),
+                    None => false,
+                };
+                if !matches {
+                    return Err(Error::PreKeyMismatch);
                 }
-                MessageRef::Ratchet(message) => ratchet_decrypt(&mut self.state, &message, r),
+                ratchet_decrypt_checked(&mut self.state, &message, r, check)
+            }
+            MessageRef::Ratchet(message) => {
+                ratchet_decrypt_checked(&mut self.state, &message, r, check)
             }
         }
     }
@@ -650,16 +642,15 @@ impl Session {
             r: &[u8; 32],
         ) -> Result<(Vec<u8>, Receipt), Error> {
             let delivery = decode_delivery(delivered)?;
-            // state', payload = Decrypt(state, inner, r), on a copy of the state
-            let mut trial = Session {
-                state: copy_state(&self.state),
-            };
-            let payload = Zeroizing::new(trial.decrypt_with(delivery.inner, r)?);
-            // Open(payload, c)
-            let (fk, _) = franking::open(&payload, &delivery.c, ctx)?;
+            // state', payload = Decrypt(state, inner, r); Open(payload, c) before
+            // state' replaces state (the ratchet's commit waits for the check)
+            let mut opened = None;
+            let payload = Zeroizing::new(self.decrypt_checked(delivery.inner, r, |payload| {
+                opened = Some(franking::open(payload, &delivery.c, ctx)?.0);
+                Ok(())
+            })?);
+            let fk = opened.ok_or(Error::CommitmentMismatch)?;
             let receipt = Receipt::new(ctx, &delivery, fk);
-            // state' replaces state only now
-            *self = trial;
             Ok((franking::message_of(payload), receipt))
         }
     }
