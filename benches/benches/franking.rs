@@ -160,7 +160,10 @@ fn bench_message(c: &mut Criterion, alice: &Session, bob: &Session) {
                 |(alice, bob)| {
                     let submitted = alice.encrypt_franked_with(&ctx(), &FK, m).expect("sent");
                     let delivered = kp.stamp(&ctx(), T, &submitted).expect("stamped");
-                    black_box(bob.decrypt_franked_with(&ctx(), &delivered, &R).expect("read"))
+                    black_box(
+                        bob.decrypt_franked_with(&ctx(), &delivered, &R)
+                            .expect("read"),
+                    )
                 },
                 BatchSize::SmallInput,
             );
@@ -181,9 +184,8 @@ fn bench_message(c: &mut Criterion, alice: &Session, bob: &Session) {
                 let (_, submitted) =
                     spec::franking::frank_encrypt(&sa, &sender, &recipient, &spec_fk, &m)
                         .expect("sent");
-                let delivered =
-                    spec::franking::stamp(&spec_kp, &sender, &recipient, T, &submitted)
-                        .expect("stamped");
+                let delivered = spec::franking::stamp(&spec_kp, &sender, &recipient, T, &submitted)
+                    .expect("stamped");
                 black_box(
                     spec::franking::frank_decrypt(&sb, &sender, &recipient, &delivered, &r())
                         .expect("read"),
@@ -203,7 +205,8 @@ fn bench_skipped(c: &mut Criterion, alice: &Session, bob: &Session) {
         alice.encrypt(b"lost").expect("a sending chain");
     }
     let last = alice.encrypt(b"the 2001st").expect("a sending chain");
-    bob.decrypt_with(&last, &R).expect("2,000 skipped is within MAX_SKIP");
+    bob.decrypt_with(&last, &R)
+        .expect("2,000 skipped is within MAX_SKIP");
     let m = message(64);
     let submitted = alice.encrypt_franked_with(&ctx(), &FK, &m).expect("sent");
     let delivered = kp.stamp(&ctx(), T, &submitted).expect("stamped");
@@ -219,7 +222,12 @@ fn bench_skipped(c: &mut Criterion, alice: &Session, bob: &Session) {
     group.bench_function("impl", |bench| {
         bench.iter_batched_ref(
             || decode(&b),
-            |bob| black_box(bob.decrypt_franked_with(&ctx(), &delivered, &R).expect("read")),
+            |bob| {
+                black_box(
+                    bob.decrypt_franked_with(&ctx(), &delivered, &R)
+                        .expect("read"),
+                )
+            },
             BatchSize::SmallInput,
         );
     });
@@ -272,7 +280,11 @@ fn bench_verify(c: &mut Criterion, alice: &Session, bob: &Session) {
     ]
     .concat();
     let commit_input = [lockstep::consts::FRANKING_COMMIT_LABEL, ids, &m].concat();
-    assert_eq!(*hmac_sha256(&FK, &commit_input), c_bytes, "the baseline's commitment");
+    assert_eq!(
+        *hmac_sha256(&FK, &commit_input),
+        c_bytes,
+        "the baseline's commitment"
+    );
     assert_eq!(
         *hmac_sha256(&KP, &stamp_input),
         receipt.stamp_tag().0,
