@@ -611,9 +611,9 @@ impl Session {
     /// as `ctx.recipient`). Only then does the session move on. Returns `m` and the
     /// [`Receipt`] that reports it.
     ///
-    /// The decryption runs on a copy of the state (the ratchet has moved on before
-    /// the commitment can be checked), so it costs a copy of the session's skipped
-    /// keys on top of [`Session::decrypt`].
+    /// The commitment is checked inside the ratchet's transaction: after the AEAD
+    /// has authenticated the payload and before anything is committed (SPEC §4.6),
+    /// so a refusal changes nothing and costs no copy of the session.
     ///
     /// # Errors
     /// Any error of decoding the delivery (SPEC §9.3); any error of
