@@ -559,15 +559,16 @@ hazmat_fn! {
 
 hazmat_fn! {
     /// SPEC §9.2 `Open(payload, c)`: splits a decrypted payload into `fk` and `m` and
-    /// checks, in constant time, that they open `c` in `ctx`.
+    /// checks, in constant time, that they open `c` in `ctx`. Arguments in the
+    /// spec's order (`lockstep_spec::franking::open(sender, recipient, c, payload)`).
     ///
     /// # Errors
     /// [`Error::CommitmentMismatch`] for a payload shorter than 32 bytes or one that
     /// does not open `c`.
     fn open<'a>(
-        payload: &'a [u8],
-        c: &Commitment,
         ctx: &FrankingContext,
+        c: &Commitment,
+        payload: &'a [u8],
     ) -> Result<(FrankingKey, &'a [u8]), Error> {
         let (Some(fk), Some(m)) = (
             payload.first_chunk::<FRANKING_KEY_LEN>(),

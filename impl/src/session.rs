@@ -646,7 +646,7 @@ impl Session {
             // state' replaces state (the ratchet's commit waits for the check)
             let mut opened = None;
             let payload = Zeroizing::new(self.decrypt_checked(delivery.inner, r, |payload| {
-                opened = Some(franking::open(payload, &delivery.c, ctx)?.0);
+                opened = Some(franking::open(ctx, &delivery.c, payload)?.0);
                 Ok(())
             })?);
             let fk = opened.ok_or(Error::CommitmentMismatch)?;
@@ -707,7 +707,7 @@ impl Session {
                         return Err(Error::UntrustedIdentity);
                     }
                     // Open(payload, c), before the store changes
-                    franking::open(payload, &delivery.c, ctx).map(|(fk, _)| fk)
+                    franking::open(ctx, &delivery.c, payload).map(|(fk, _)| fk)
                 })?;
             let receipt = Receipt::new(ctx, &delivery, fk);
             Ok((session, franking::message_of(Zeroizing::new(payload)), receipt))
