@@ -1,16 +1,36 @@
-//! X25519 Diffie-Hellman (RFC 7748 §5, §6.1) on x25519-dalek.
+//! X25519 Diffie-Hellman (RFC 7748 §5, §6.1).
 //!
 //! Mirrors `lockstep_spec::x25519`. The one policy choice this module adds to the
 //! RFC is the one §6.1 allows: an all-zero shared secret is an error
 //! ([`Error::NonContributory`]), never a key.
+//!
+//! # Backends
+//!
+//! The scalar multiplications are not ours. On x86-64 and AArch64 (Linux, macOS)
+//! they are AWS-LC's, through aws-lc-rs: s2n-bignum's `curve25519_x25519_byte` and
+//! `curve25519_x25519base_byte`, assembly whose functional correctness is proved in
+//! HOL Light, with AWS-LC choosing at run time between the BMI2/ADX code and the
+//! `_alt` code for CPUs without those extensions. Elsewhere, and under Miri (which
+//! cannot run foreign code), they are x25519-dalek's portable Montgomery ladder.
+//! docs/ARCHITECTURE.md gives the measurements behind the choice; both backends
+//! pass the same RFC 7748 and Wycheproof vectors, the spec's differential tests,
+//! and a test of one against the other (`tests::backends_agree`).
 
 use core::fmt;
 
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
-use zeroize::ZeroizeOnDrop;
+use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use crate::Error;
+
+/// The backend this build uses for the scalar multiplications (see the module's
+/// documentation): `"aws-lc"` or `"x25519-dalek"`.
+pub const BACKEND: &str = if cfg!(lockstep_x25519_aws_lc) {
+    "aws-lc"
+} else {
+    "x25519-dalek"
+};
 
 /// Length in bytes of a private key, a public key and a shared secret.
 pub const KEY_LEN: usize = 32;
@@ -18,11 +38,17 @@ pub const KEY_LEN: usize = 32;
 /// An X25519 private key: RFC 7748 §6.1's `a` (or `b`).
 ///
 /// Held as the 32 bytes given; clamping (§5 `decodeScalar25519`) happens at each use,
-/// as in the RFC. Not `Copy`, not `Clone`: a key has one owner. Zeroized on drop.
-pub struct PrivateKey(x25519_dalek::StaticSecret);
+/// as in the RFC. Its public key is computed once, when the key is made. Not `Copy`,
+/// not `Clone`: a key has one owner. Zeroized on drop (AWS-LC's copy is wiped by
+/// AWS-LC when it frees it).
+pub struct PrivateKey {
+    bytes: Zeroizing<[u8; KEY_LEN]>,
+    public: PublicKey,
+    #[cfg(lockstep_x25519_aws_lc)]
+    key: aws_lc_rs::agreement::PrivateKey,
+}
 
-// `StaticSecret` zeroizes its bytes in its own `Drop`, so dropping a `PrivateKey`
-// wipes the key.
+// `bytes` is `Zeroizing`, and AWS-LC cleanses the memory of the key it frees.
 impl ZeroizeOnDrop for PrivateKey {}
 
 impl PrivateKey {
@@ -30,25 +56,59 @@ impl PrivateKey {
         /// A private key from 32 bytes the caller drew (randomness is an input).
         #[must_use]
         fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
-            PrivateKey(x25519_dalek::StaticSecret::from(bytes))
+            Self::from_zeroizing(Zeroizing::new(bytes))
         }
     }
 
-    /// A fresh private key drawn from `rng`.
+    /// A fresh private key drawn from `rng`: 32 bytes, as RFC 7748 §6.1 says.
     pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
-        PrivateKey(x25519_dalek::StaticSecret::random_from_rng(rng))
+        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
+        rng.fill_bytes(bytes.as_mut());
+        Self::from_zeroizing(bytes)
+    }
+
+    #[cfg(lockstep_x25519_aws_lc)]
+    #[allow(
+        clippy::expect_used,
+        reason = "AWS-LC's X25519 key parsing checks only the length, which the type fixes, and its public key is the 32 bytes it computed when parsing; either fails only if AWS-LC cannot allocate, where Rust itself would abort"
+    )]
+    fn from_zeroizing(bytes: Zeroizing<[u8; KEY_LEN]>) -> Self {
+        use aws_lc_rs::agreement::{PrivateKey as AwsKey, X25519};
+        // AWS-LC computes the public key here, once (s2n-bignum's
+        // `curve25519_x25519base_byte`), and keeps it beside the private key.
+        let key = AwsKey::from_private_key(&X25519, bytes.as_ref())
+            .expect("AWS-LC takes any 32 bytes as an X25519 private key");
+        let computed = key
+            .compute_public_key()
+            .expect("AWS-LC returns the public key it computed");
+        let mut public = [0u8; KEY_LEN];
+        public.copy_from_slice(computed.as_ref());
+        PrivateKey {
+            bytes,
+            public: PublicKey(public),
+            key,
+        }
+    }
+
+    #[cfg(not(lockstep_x25519_aws_lc))]
+    fn from_zeroizing(bytes: Zeroizing<[u8; KEY_LEN]>) -> Self {
+        let public = PublicKey(x25519_dalek::x25519(
+            *bytes,
+            x25519_dalek::X25519_BASEPOINT_BYTES,
+        ));
+        PrivateKey { bytes, public }
     }
 
     /// The 32 bytes of the key as given (unclamped), for XEdDSA, which derives its
     /// Edwards key pair from the same scalar.
-    pub(crate) fn to_bytes(&self) -> zeroize::Zeroizing<[u8; KEY_LEN]> {
-        zeroize::Zeroizing::new(self.0.to_bytes())
+    pub(crate) fn to_bytes(&self) -> Zeroizing<[u8; KEY_LEN]> {
+        self.bytes.clone()
     }
 
     /// RFC 7748 §6.1: the public key `X25519(a, 9)`.
     #[must_use]
     pub fn public_key(&self) -> PublicKey {
-        PublicKey(x25519_dalek::PublicKey::from(&self.0))
+        self.public
     }
 
     hazmat_fn! {
@@ -56,15 +116,42 @@ impl PrivateKey {
         ///
         /// # Errors
         /// [`Error::NonContributory`] if the result is all zeros (checked in constant
-        /// time by x25519-dalek's `was_contributory`).
+        /// time).
         fn diffie_hellman(&self, their_public: &PublicKey) -> Result<SharedSecret, Error> {
-            let shared = self.0.diffie_hellman(&their_public.0);
-            if shared.was_contributory() {
-                Ok(SharedSecret(shared))
-            } else {
+            let shared = SharedSecret(self.scalar_mult(their_public));
+            if bool::from(shared.0.ct_eq(&[0u8; KEY_LEN])) {
                 Err(Error::NonContributory)
+            } else {
+                Ok(shared)
             }
         }
+    }
+
+    /// RFC 7748 §5 `X25519(k, u)`, all-zero output included.
+    #[cfg(lockstep_x25519_aws_lc)]
+    fn scalar_mult(&self, their_public: &PublicKey) -> Zeroizing<[u8; KEY_LEN]> {
+        use aws_lc_rs::agreement::{UnparsedPublicKey, X25519, agree};
+        let mut out = Zeroizing::new([0u8; KEY_LEN]);
+        // AWS-LC refuses the all-zero result (RFC 7748 §6.1's check, made in
+        // constant time) and fails otherwise only if it cannot allocate. Either way
+        // `out` stays all zero, which the caller refuses: a failure never becomes a
+        // key.
+        let _refused_if_zero = agree(
+            &self.key,
+            UnparsedPublicKey::new(&X25519, their_public.as_bytes()),
+            (),
+            |shared| {
+                out.copy_from_slice(shared);
+                Ok(())
+            },
+        );
+        out
+    }
+
+    /// RFC 7748 §5 `X25519(k, u)`, all-zero output included.
+    #[cfg(not(lockstep_x25519_aws_lc))]
+    fn scalar_mult(&self, their_public: &PublicKey) -> Zeroizing<[u8; KEY_LEN]> {
+        Zeroizing::new(x25519_dalek::x25519(*self.bytes, their_public.0))
     }
 }
 
@@ -80,19 +167,19 @@ impl fmt::Debug for PrivateKey {
 /// non-canonical values are reduced when the key is used); a low-order key is
 /// caught when it is used, by the Diffie-Hellman that uses it.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct PublicKey(x25519_dalek::PublicKey);
+pub struct PublicKey([u8; KEY_LEN]);
 
 impl PublicKey {
     /// The public key with these 32 bytes.
     #[must_use]
     pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Self {
-        PublicKey(x25519_dalek::PublicKey::from(bytes))
+        PublicKey(bytes)
     }
 
     /// The 32 bytes of this key, as given or computed.
     #[must_use]
     pub fn as_bytes(&self) -> &[u8; KEY_LEN] {
-        self.0.as_bytes()
+        &self.0
     }
 }
 
@@ -110,16 +197,16 @@ impl fmt::Debug for PublicKey {
 ///
 /// Only [`PrivateKey::diffie_hellman`] makes one, so holding a `SharedSecret` means
 /// the check passed. Zeroized on drop; compared in constant time.
-pub struct SharedSecret(x25519_dalek::SharedSecret);
+pub struct SharedSecret(Zeroizing<[u8; KEY_LEN]>);
 
-// `x25519_dalek::SharedSecret` zeroizes itself in its own `Drop`.
+// The bytes are `Zeroizing`.
 impl ZeroizeOnDrop for SharedSecret {}
 
 impl SharedSecret {
     /// The 32 secret bytes, to be fed to a key derivation function.
     #[must_use]
     pub fn as_bytes(&self) -> &[u8; KEY_LEN] {
-        self.0.as_bytes()
+        &self.0
     }
 }
 
@@ -170,6 +257,49 @@ mod tests {
                     .map(|_| ()),
                 Err(Error::NonContributory)
             );
+        }
+    }
+
+    /// The AWS-LC backend against x25519-dalek's ladder, on any 32 bytes: public
+    /// keys, and Diffie-Hellman with peer keys on the curve, on its twist, with the
+    /// top bit set, non-canonical (u >= p) and of low order. Both backends also pass
+    /// the RFC 7748 and Wycheproof vectors and the spec's differential tests.
+    #[cfg(lockstep_x25519_aws_lc)]
+    #[test]
+    fn backends_agree() {
+        use rand_chacha::ChaCha20Rng;
+        use rand_chacha::rand_core::{Rng, SeedableRng};
+
+        let mut rng = ChaCha20Rng::from_seed([0x19; 32]);
+        let mut p_plus = [0xff; KEY_LEN];
+        p_plus[0] = 0xee; // p = 2^255 - 19 as bytes, then the values just above it.
+        p_plus[31] = 0x7f;
+        for case in 0..3000u32 {
+            let mut k = [0u8; KEY_LEN];
+            let mut u = [0u8; KEY_LEN];
+            rng.fill_bytes(&mut k);
+            rng.fill_bytes(&mut u);
+            match case % 4 {
+                0 => u = x25519_dalek::x25519(u, x25519_dalek::X25519_BASEPOINT_BYTES),
+                1 => u[31] |= 0x80,
+                2 => {
+                    u = p_plus;
+                    u[0] = p_plus[0].wrapping_add((case % 19) as u8);
+                }
+                _ => {} // a random u: on the twist about half the time.
+            }
+            let key = PrivateKey::from_bytes(k);
+            assert_eq!(
+                key.public_key().as_bytes(),
+                &x25519_dalek::x25519(k, x25519_dalek::X25519_BASEPOINT_BYTES),
+                "public key, case {case}"
+            );
+            let reference = x25519_dalek::x25519(k, u);
+            match key.diffie_hellman(&PublicKey::from_bytes(u)) {
+                Ok(shared) => assert_eq!(shared.as_bytes(), &reference, "case {case}"),
+                Err(Error::NonContributory) => assert_eq!(reference, [0; KEY_LEN], "case {case}"),
+                Err(e) => panic!("case {case}: {e:?}"),
+            }
         }
     }
 
