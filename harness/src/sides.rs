@@ -442,7 +442,7 @@ impl Primitives for Impl {
     }
 
     fn x25519(scalar: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
-        x25519_dalek::x25519(*scalar, *u)
+        lockstep::x25519::x25519(*scalar, *u)
     }
 
     fn x25519_base(scalar: &[u8; 32]) -> [u8; 32] {

@@ -155,6 +155,17 @@ impl PrivateKey {
     }
 }
 
+hazmat_fn! {
+    /// RFC 7748 §5: the function `X25519(k, u)` itself, on this build's backend,
+    /// without §6.1's all-zero check: for the vectors (RFC 7748 §5.2, Wycheproof)
+    /// whose expected outputs include all zeros. A protocol uses
+    /// [`PrivateKey::diffie_hellman`].
+    #[must_use]
+    fn x25519(k: [u8; KEY_LEN], u: [u8; KEY_LEN]) -> [u8; KEY_LEN] {
+        *PrivateKey::from_bytes(k).scalar_mult(&PublicKey(u))
+    }
+}
+
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("PrivateKey(<redacted>)")
