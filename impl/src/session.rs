@@ -115,7 +115,7 @@ impl InMemoryPreKeyStore {
     pub fn add_signed_prekey(&mut self, id: SignedPreKeyId, key: &PrivateKey) {
         // A replaced key's box is dropped here, which wipes it.
         self.signed
-            .insert(id, boxed_copy(PrivateKey::from_bytes(*key.to_bytes())));
+            .insert(id, boxed_copy(key.duplicate()));
     }
 
     /// Adds (or replaces) the post-quantum prekey with this id.
@@ -130,7 +130,7 @@ impl InMemoryPreKeyStore {
     /// Adds (or replaces) the one-time prekey with this id.
     pub fn add_one_time_prekey(&mut self, id: OneTimePreKeyId, key: &PrivateKey) {
         self.one_time
-            .insert(id, boxed_copy(PrivateKey::from_bytes(*key.to_bytes())));
+            .insert(id, boxed_copy(key.duplicate()));
     }
 
     /// Whether the one-time prekey with this id is still held.
@@ -150,7 +150,7 @@ impl PreKeyStore for InMemoryPreKeyStore {
     fn signed_prekey(&self, id: SignedPreKeyId) -> Option<PrivateKey> {
         self.signed
             .get(&id)
-            .map(|k| PrivateKey::from_bytes(*k.to_bytes()))
+            .map(|k| k.duplicate())
     }
 
     fn pq_prekey(&self, id: PqPreKeyId) -> Option<(DecapsulationKey, PqPreKeyKind)> {
@@ -161,7 +161,7 @@ impl PreKeyStore for InMemoryPreKeyStore {
     fn one_time_prekey(&self, id: OneTimePreKeyId) -> Option<PrivateKey> {
         self.one_time
             .get(&id)
-            .map(|k| PrivateKey::from_bytes(*k.to_bytes()))
+            .map(|k| k.duplicate())
     }
 
     fn remove_one_time_prekey(&mut self, id: OneTimePreKeyId) {

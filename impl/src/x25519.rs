@@ -44,8 +44,9 @@ pub const KEY_LEN: usize = 32;
 pub struct PrivateKey {
     bytes: Zeroizing<[u8; KEY_LEN]>,
     public: PublicKey,
+    /// AWS-LC's copy, shared (never changed) by this key's duplicates.
     #[cfg(lockstep_x25519_aws_lc)]
-    key: aws_lc_rs::agreement::PrivateKey,
+    key: std::sync::Arc<aws_lc_rs::agreement::PrivateKey>,
 }
 
 // `bytes` is `Zeroizing`, and AWS-LC cleanses the memory of the key it frees.
@@ -86,7 +87,7 @@ impl PrivateKey {
         PrivateKey {
             bytes,
             public: PublicKey(public),
-            key,
+            key: std::sync::Arc::new(key),
         }
     }
 
@@ -97,6 +98,20 @@ impl PrivateKey {
             x25519_dalek::X25519_BASEPOINT_BYTES,
         ));
         PrivateKey { bytes, public }
+    }
+
+    /// Another owner of the same key, for a store that hands out a key it keeps
+    /// (`session::InMemoryPreKeyStore`): the bytes are copied, and the public key and
+    /// AWS-LC's copy are reused rather than computed again (a base-point
+    /// multiplication each). AWS-LC's copy is wiped when its last owner drops it.
+    #[must_use]
+    pub(crate) fn duplicate(&self) -> Self {
+        PrivateKey {
+            bytes: self.bytes.clone(),
+            public: self.public,
+            #[cfg(lockstep_x25519_aws_lc)]
+            key: std::sync::Arc::clone(&self.key),
+        }
     }
 
     /// The 32 bytes of the key as given (unclamped), for XEdDSA, which derives its
