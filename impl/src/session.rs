@@ -114,8 +114,7 @@ impl InMemoryPreKeyStore {
     /// Adds (or replaces) the signed prekey with this id.
     pub fn add_signed_prekey(&mut self, id: SignedPreKeyId, key: &PrivateKey) {
         // A replaced key's box is dropped here, which wipes it.
-        self.signed
-            .insert(id, boxed_copy(key.duplicate()));
+        self.signed.insert(id, boxed_copy(key.duplicate()));
     }
 
     /// Adds (or replaces) the post-quantum prekey with this id.
@@ -129,8 +128,7 @@ impl InMemoryPreKeyStore {
 
     /// Adds (or replaces) the one-time prekey with this id.
     pub fn add_one_time_prekey(&mut self, id: OneTimePreKeyId, key: &PrivateKey) {
-        self.one_time
-            .insert(id, boxed_copy(key.duplicate()));
+        self.one_time.insert(id, boxed_copy(key.duplicate()));
     }
 
     /// Whether the one-time prekey with this id is still held.
@@ -148,9 +146,7 @@ impl InMemoryPreKeyStore {
 
 impl PreKeyStore for InMemoryPreKeyStore {
     fn signed_prekey(&self, id: SignedPreKeyId) -> Option<PrivateKey> {
-        self.signed
-            .get(&id)
-            .map(|k| k.duplicate())
+        self.signed.get(&id).map(|k| k.duplicate())
     }
 
     fn pq_prekey(&self, id: PqPreKeyId) -> Option<(DecapsulationKey, PqPreKeyKind)> {
@@ -159,9 +155,7 @@ impl PreKeyStore for InMemoryPreKeyStore {
     }
 
     fn one_time_prekey(&self, id: OneTimePreKeyId) -> Option<PrivateKey> {
-        self.one_time
-            .get(&id)
-            .map(|k| k.duplicate())
+        self.one_time.get(&id).map(|k| k.duplicate())
     }
 
     fn remove_one_time_prekey(&mut self, id: OneTimePreKeyId) {
