@@ -22,7 +22,7 @@
 //!
 //! | module | spec module | built on |
 //! |---|---|---|
-//! | `x25519` | `lockstep_spec::x25519` | x25519-dalek 3 |
+//! | `x25519` | `lockstep_spec::x25519` | aws-lc-rs 1 (AWS-LC's s2n-bignum) on x86-64 and AArch64, x25519-dalek 3 elsewhere |
 //! | `hmac` | `lockstep_spec::hmac` | hmac 0.13, sha2 0.11 |
 //! | `hkdf` | `lockstep_spec::hkdf` | hkdf 0.13, sha2 0.11 |
 //! | `aead` | `lockstep_spec::aead` | chacha20poly1305 0.11 |
