@@ -40,7 +40,11 @@ use lockstep::pqxdh::{IdentityKeyPair, sign_bundle};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind};
 use lockstep::wire::PreKeyBundle;
 use lockstep::x25519::PrivateKey;
-use lockstep_benches::{Row, print_baseline_ratios};
+use lockstep_benches::catalogue::{
+    FRANKING_KEYS_HELD as SKIPPED, FRANKING_MESSAGE as MESSAGE, FRANKING_ROWS,
+    FRANKING_VERIFY as VERIFY,
+};
+use lockstep_benches::print_baseline_ratios;
 use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
 use lockstep_spec::x25519::X25519SerializedScalar;
@@ -49,10 +53,6 @@ const KP: [u8; 32] = [0x4b; 32];
 const FK: [u8; 32] = [0x46; 32];
 const R: [u8; 32] = [0x41; 32];
 const T: u64 = 1_764_892_800;
-
-const MESSAGE: &str = "franking message";
-const SKIPPED: &str = "franking, 2000 keys held";
-const VERIFY: &str = "franking verify report";
 
 fn message(len: usize) -> Vec<u8> {
     (0..len)
@@ -313,25 +313,6 @@ fn bench_verify(c: &mut Criterion, alice: &Session, bob: &Session) {
     group.finish();
 }
 
-const ROWS: &[Row] = &[
-    Row {
-        group: MESSAGE,
-        parameter: "64",
-    },
-    Row {
-        group: MESSAGE,
-        parameter: "1024",
-    },
-    Row {
-        group: SKIPPED,
-        parameter: "",
-    },
-    Row {
-        group: VERIFY,
-        parameter: "",
-    },
-];
-
 fn main() {
     let started = SystemTime::now();
     let mut c = Criterion::default()
@@ -344,5 +325,5 @@ fn main() {
     bench_skipped(&mut c, &alice, &bob);
     bench_verify(&mut c, &alice, &bob);
     c.final_summary();
-    print_baseline_ratios("franking", started, ROWS);
+    print_baseline_ratios("franking", started, FRANKING_ROWS);
 }

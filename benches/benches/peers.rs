@@ -21,7 +21,9 @@
 //! is then measured in rotated rounds: in each round both contenders run the same
 //! number of operations back to back, the first one alternating between rounds, and
 //! the round's ratio is lockstep's time over vodozemac's. The table gives the median
-//! ratio and its range over the rounds, and is recorded in BENCHMARKS.md.
+//! ratio and its range over the rounds, and is recorded in BENCHMARKS.md; the
+//! rounds are also saved as JSON, `lockstep-peers-paired.json` in criterion's home
+//! (`lockstep_harness::bench_report::paired`), for `lockstep bench report`.
 //!
 //! libsignal is not on crates.io and does not build from crates.io dependencies
 //! alone; its figures (measured once from a trimmed snapshot of signalapp/libsignal)
@@ -43,6 +45,8 @@ use lockstep::bundle::{
 use lockstep::keys::{DecapsulationKey, PrivateKey};
 use lockstep::session::InMemoryPreKeyStore;
 use lockstep::{IdentityKeyPair, PreKeyBundle, Session};
+use lockstep_benches::catalogue::{self, LOCKSTEP, PEER_GROUP_PREFIX, VODOZEMAC};
+use lockstep_harness::bench_report::paired::{PairedOperation, PairedRun};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use vodozemac::olm::{Account, OlmMessage, SessionConfig};
@@ -342,13 +346,13 @@ const OPERATIONS: [Operation; 6] = [
 // Criterion's means.
 
 fn criterion_groups(c: &mut Criterion) {
-    for name in ["set-up", "ping-pong", "same-chain"] {
-        let mut group = c.benchmark_group(format!("peers {name}"));
+    for name in catalogue::PEER_OPERATIONS {
+        let mut group = c.benchmark_group(format!("{PEER_GROUP_PREFIX}{name}"));
         if name == "set-up" {
             group.sample_size(10);
         }
         for op in OPERATIONS.iter().filter(|op| op.name == name) {
-            for (contender, run) in [("lockstep", op.lockstep), ("vodozemac", op.vodozemac)] {
+            for (contender, run) in [(LOCKSTEP, op.lockstep), (VODOZEMAC, op.vodozemac)] {
                 group.bench_with_input(
                     BenchmarkId::new(contender, op.size),
                     &op.size,
@@ -396,7 +400,10 @@ fn human(seconds: f64) -> String {
     }
 }
 
-fn rotated_rounds() -> String {
+/// The rotated rounds of every operation: the table printed and recorded, and the
+/// rounds themselves, saved as JSON.
+fn rotated_rounds() -> (String, Vec<PairedOperation>) {
+    let mut paired = Vec::with_capacity(OPERATIONS.len());
     let mut table = format!(
         "{:<12} {:>6} {:>8} {:>13} {:>13} {:>16} {:>17}\n",
         "operation", "size", "ops", "lockstep", "vodozemac", "lockstep/vodoz.", "range"
@@ -419,6 +426,7 @@ fn rotated_rounds() -> String {
             lockstep_times.push(per(l));
             vodozemac_times.push(per(v));
         }
+        let in_order = ratios.clone();
         let (ratio, low, high) = median_range(&mut ratios);
         let (l, _, _) = median_range(&mut lockstep_times);
         let (v, _, _) = median_range(&mut vodozemac_times);
@@ -432,8 +440,67 @@ fn rotated_rounds() -> String {
             ratio,
             format!("{low:.2}-{high:.2}")
         ));
+        paired.push(PairedOperation {
+            operation: op.name.to_owned(),
+            size: u64::try_from(op.size).unwrap_or(u64::MAX),
+            rounds: ROUNDS,
+            ops_per_round: n,
+            ratios: in_order,
+            median: ratio,
+            min: low,
+            max: high,
+            lockstep_ns: l * 1e9,
+            vodozemac_ns: v * 1e9,
+        });
     }
-    table
+    (table, paired)
+}
+
+/// Saves the rotated rounds as JSON in criterion's home, for `lockstep bench
+/// report`; a failure to write is reported, not fatal (the table was printed).
+fn save_paired(operations: Vec<PairedOperation>) {
+    let run = PairedRun {
+        utc: lockstep_harness::bench_report::utc_rfc3339(std::time::SystemTime::now()),
+        commit: lockstep_harness::bench_report::git_commit(std::path::Path::new(env!(
+            "CARGO_MANIFEST_DIR"
+        ))),
+        operations,
+    };
+    let path = lockstep_benches::criterion_home().join(catalogue::PAIRED_FILE);
+    let written = serde_json::to_string_pretty(&run)
+        .map_err(std::io::Error::other)
+        .and_then(|json| {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&path, json + "\n")
+        });
+    match written {
+        Ok(()) => println!("paired ratios saved in {}", path.display()),
+        Err(error) => println!("paired ratios not saved in {}: {error}", path.display()),
+    }
+}
+
+/// Stops if [`OPERATIONS`] and the catalogue's rows (what `lockstep bench report`
+/// reads) have drifted apart.
+fn check_catalogue() {
+    let ours: Vec<(String, String)> = OPERATIONS
+        .iter()
+        .map(|op| {
+            (
+                format!("{PEER_GROUP_PREFIX}{}", op.name),
+                op.size.to_string(),
+            )
+        })
+        .collect();
+    let listed: Vec<(String, String)> = catalogue::PEER_ROWS
+        .iter()
+        .map(|row| (row.group.to_owned(), row.parameter.to_owned()))
+        .collect();
+    assert_eq!(
+        ours, listed,
+        "peers.rs's operations and catalogue::PEER_ROWS must list the same rows"
+    );
 }
 
 /// Session sizes: lockstep's state encoding and its sealed form, vodozemac's pickle
@@ -454,6 +521,7 @@ fn session_sizes() -> String {
 }
 
 fn main() {
+    check_catalogue();
     let mut c = Criterion::default()
         .sample_size(20)
         .warm_up_time(Duration::from_millis(500))
@@ -464,8 +532,9 @@ fn main() {
     println!(
         "\nlockstep beside vodozemac, rotated rounds ({ROUNDS} rounds; per operation, the median of the rounds):\n"
     );
-    let mut table = rotated_rounds();
+    let (mut table, paired) = rotated_rounds();
     table.push_str(&session_sizes());
     print!("{table}");
     lockstep_benches::record("peers", &table);
+    save_paired(paired);
 }

@@ -9,7 +9,8 @@ use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use lockstep_benches::{Row, print_ratios};
+use lockstep_benches::catalogue::PRIMITIVE_ROWS;
+use lockstep_benches::print_ratios;
 use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
 
@@ -312,125 +313,6 @@ fn ml_kem(c: &mut Criterion) {
     group.finish();
 }
 
-const ROWS: &[Row] = &[
-    Row {
-        group: "sha256",
-        parameter: "64",
-    },
-    Row {
-        group: "sha256",
-        parameter: "1024",
-    },
-    Row {
-        group: "sha256",
-        parameter: "16384",
-    },
-    Row {
-        group: "sha512",
-        parameter: "64",
-    },
-    Row {
-        group: "sha512",
-        parameter: "1024",
-    },
-    Row {
-        group: "sha512",
-        parameter: "16384",
-    },
-    Row {
-        group: "hmac_sha256",
-        parameter: "64",
-    },
-    Row {
-        group: "hmac_sha256",
-        parameter: "1024",
-    },
-    Row {
-        group: "hmac_sha256",
-        parameter: "16384",
-    },
-    Row {
-        group: "hkdf_sha256 (64 B out)",
-        parameter: "",
-    },
-    Row {
-        group: "chacha20",
-        parameter: "64",
-    },
-    Row {
-        group: "chacha20",
-        parameter: "1024",
-    },
-    Row {
-        group: "chacha20",
-        parameter: "16384",
-    },
-    Row {
-        group: "poly1305",
-        parameter: "64",
-    },
-    Row {
-        group: "poly1305",
-        parameter: "1024",
-    },
-    Row {
-        group: "poly1305",
-        parameter: "16384",
-    },
-    Row {
-        group: "chacha20_poly1305 seal",
-        parameter: "64",
-    },
-    Row {
-        group: "chacha20_poly1305 seal",
-        parameter: "1024",
-    },
-    Row {
-        group: "chacha20_poly1305 seal",
-        parameter: "16384",
-    },
-    Row {
-        group: "chacha20_poly1305 open",
-        parameter: "64",
-    },
-    Row {
-        group: "chacha20_poly1305 open",
-        parameter: "1024",
-    },
-    Row {
-        group: "chacha20_poly1305 open",
-        parameter: "16384",
-    },
-    Row {
-        group: "x25519 dh",
-        parameter: "",
-    },
-    Row {
-        group: "x25519 public key",
-        parameter: "",
-    },
-    Row {
-        group: "xeddsa sign",
-        parameter: "",
-    },
-    Row {
-        group: "xeddsa verify",
-        parameter: "",
-    },
-    Row {
-        group: "ml_kem_1024 keygen",
-        parameter: "",
-    },
-    Row {
-        group: "ml_kem_1024 encaps",
-        parameter: "",
-    },
-    Row {
-        group: "ml_kem_1024 decaps",
-        parameter: "",
-    },
-];
-
 fn main() {
     let started = SystemTime::now();
     // Short runs by default: the spec is slow, and a ratio needs far less precision
@@ -450,5 +332,5 @@ fn main() {
     xeddsa(&mut c);
     ml_kem(&mut c);
     c.final_summary();
-    print_ratios("primitives", started, ROWS);
+    print_ratios("primitives", started, PRIMITIVE_ROWS);
 }

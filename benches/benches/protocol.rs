@@ -47,7 +47,10 @@ use lockstep::pqxdh::{IdentityKeyPair, VerifiedPreKeyBundle, sign_bundle};
 use lockstep::session::{InMemoryPreKeyStore, PqPreKeyKind, Session};
 use lockstep::wire::PreKeyBundle;
 use lockstep::x25519::{PrivateKey, PublicKey};
-use lockstep_benches::{Row, print_baseline_ratios};
+use lockstep_benches::catalogue::{
+    DECRYPT_AHEAD as SKIP_GROUP, DH_STEP, HANDSHAKE, PROTOCOL_ROWS, SAME_CHAIN,
+};
+use lockstep_benches::print_baseline_ratios;
 use lockstep_spec as spec;
 use lockstep_spec::ByteSeq;
 use lockstep_spec::x25519::X25519SerializedScalar;
@@ -423,12 +426,7 @@ fn sealed_far(ck: &[u8; 32], ad_h: &[u8], plaintext: &[u8]) -> Option<Vec<u8>> {
 }
 
 // ---------------------------------------------------------------------------------
-// The groups.
-
-const HANDSHAKE: &str = "handshake (pqxdh + 1st msg)";
-const SAME_CHAIN: &str = "message, same chain";
-const DH_STEP: &str = "message, dh ratchet step";
-const SKIP_GROUP: &str = "decrypt 1000 ahead";
+// The groups: their names and rows are in `lockstep_benches::catalogue`.
 
 fn main() {
     let started = SystemTime::now();
@@ -642,7 +640,7 @@ fn main() {
     }
 
     c.final_summary();
-    print_baseline_ratios("protocol", started, ROWS);
+    print_baseline_ratios("protocol", started, PROTOCOL_ROWS);
     print_session_sizes(&same_chain);
 }
 
@@ -666,30 +664,3 @@ fn print_session_sizes((alice_bytes, bob_bytes): &SavedPair) {
 }
 
 type SavedPair = (zeroize::Zeroizing<Vec<u8>>, zeroize::Zeroizing<Vec<u8>>);
-
-const ROWS: &[Row] = &[
-    Row {
-        group: HANDSHAKE,
-        parameter: "",
-    },
-    Row {
-        group: SAME_CHAIN,
-        parameter: "64",
-    },
-    Row {
-        group: SAME_CHAIN,
-        parameter: "1024",
-    },
-    Row {
-        group: DH_STEP,
-        parameter: "64",
-    },
-    Row {
-        group: DH_STEP,
-        parameter: "1024",
-    },
-    Row {
-        group: SKIP_GROUP,
-        parameter: "",
-    },
-];

@@ -16,25 +16,20 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-/// One line of the ratio table: a criterion group and an input size.
-#[derive(Debug, Clone, Copy)]
-pub struct Row {
-    /// The criterion group, e.g. `"sha256"`.
-    pub group: &'static str,
-    /// The parameter of the benchmark id, e.g. `"1024"` (bytes), or `""` for none.
-    pub parameter: &'static str,
-}
+/// What the benchmarks measure: their groups, functions and rows.
+pub use lockstep_harness::bench_report::catalogue;
+/// One line of the ratio table: a criterion group and an input size. The rows of
+/// each benchmark are listed once, in [`catalogue`], which `lockstep bench report`
+/// reads criterion's estimates by.
+pub use lockstep_harness::bench_report::catalogue::Row;
 
 /// Where criterion writes its estimates: the rule criterion itself follows
 /// (`$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else `criterion/` in the
 /// target directory that holds this benchmark binary).
 #[must_use]
 pub fn criterion_home() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(target).join("criterion");
+    if let Some(home) = lockstep_harness::bench_report::home_from_env() {
+        return home;
     }
     // The bench binary runs from <target>/<profile>/deps/.
     std::env::current_exe()

@@ -8,6 +8,7 @@
 //! lockstep fuzz repro TARGET FILE...
 //! lockstep proofs [--only NAME,...] [--ci] [--json] [--update] [--timeout SECS]
 //!                 [--jobs N] [--proverif PATH] [--dir DIR]
+//! lockstep bench report [--criterion DIR] [--out FILE] [--svg-dir DIR]
 //! ```
 //!
 //! `check` runs every check the harness has: the RFC and Wycheproof vectors on the
@@ -50,9 +51,16 @@
 //! written to `lockstep-conformance-<mode>-<seed>-<case>.json`, which `--replay`
 //! plays again; a shim that times out or crashes is reported as such.
 //!
+//! `bench report` renders the benchmarks' ratios (spec/impl per primitive,
+//! impl/baseline per protocol operation, lockstep/vodozemac per peers operation)
+//! as one self-contained HTML page of SVG bar charts from criterion's latest
+//! estimates, listing the benchmarks with no data and the commands that measure
+//! them; `--svg-dir` also writes each chart as an SVG file.
+//!
 //! Exit codes: 0 everything passed; 1 a check failed (or, for `replay`, still
 //! fails); 2 the command could not run (bad arguments, unreadable files).
 
+mod bench;
 mod check;
 mod conformance;
 mod franking;
@@ -138,6 +146,13 @@ enum Command {
         /// What to do.
         #[command(subcommand)]
         command: franking::FrankingCommand,
+    },
+    /// The benchmarks: `report` renders their ratios as one HTML page of SVG bar
+    /// charts from criterion's latest estimates.
+    Bench {
+        /// What to do.
+        #[command(subcommand)]
+        command: bench::BenchCommand,
     },
 }
 
@@ -238,6 +253,7 @@ fn main() -> ExitCode {
         Command::Conformance(args) => conformance::main(&args, random_seed()),
         Command::ModelCheck(args) => model_check::main(&args),
         Command::Franking { command } => franking::main(command),
+        Command::Bench { command } => bench::main(command),
     }
 }
 

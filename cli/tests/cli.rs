@@ -1,7 +1,8 @@
 //! The `lockstep` binary, run as CI runs it: `check` passes and prints its table,
 //! `check --broken` fails and leaves a reproducer, `replay` of that reproducer
 //! still fails, and `vectors` writes exactly the committed protocol vectors;
-//! `fuzz repro` checks files (`cargo xtask fuzz` is tested in `xtask/tests/`).
+//! `fuzz repro` checks files (`cargo xtask fuzz` is tested in `xtask/tests/`);
+//! `bench report` writes its page and charts, and refuses corrupt estimates.
 //!
 //! Case counts are small and the slow parts are left out (`--only`), so the whole
 //! file runs in well under a minute; `lockstep check` with its defaults is what CI
@@ -397,4 +398,65 @@ fn model_check_passes_finds_a_broken_driver_and_its_reproducer_replays() {
     );
     let output = lockstep(&["model-check", "--alphabet", "send,teleport"]);
     assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+}
+
+#[test]
+fn bench_report_writes_its_page_and_refuses_corrupt_estimates() {
+    use lockstep_harness::bench_report::{catalogue, estimates_path};
+    let dir = TempDir::new("bench-report");
+    let home = dir.0.join("criterion");
+    let row = catalogue::PRIMITIVE_ROWS[0];
+    for (function, ns) in [("spec", 1_000.0), ("impl", 80.0)] {
+        let path = estimates_path(&home, &row, function);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, format!(r#"{{"mean":{{"point_estimate":{ns}}}}}"#)).unwrap();
+    }
+    let svg = dir.0.join("svg");
+    // Criterion's home from $CRITERION_HOME, the page in it by default.
+    let output = Command::new(env!("CARGO_BIN_EXE_lockstep"))
+        .args(["bench", "report", "--svg-dir", svg.to_str().unwrap()])
+        .env("CRITERION_HOME", &home)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let rows: usize = catalogue::BENCHES.iter().map(|b| b.rows.len()).sum();
+    assert!(
+        stdout(&output).contains(&format!("1 of {rows} rows measured")),
+        "{}",
+        show(&output)
+    );
+    assert!(
+        stdout(&output).contains("--bench peers"),
+        "{}",
+        show(&output)
+    );
+    let page = std::fs::read_to_string(home.join("lockstep-report.html")).unwrap();
+    assert!(page.contains("<svg") && page.contains("12x"), "{page}");
+    assert!(page.contains("Benchmarks without data"));
+    // Only the chart with data is written.
+    let written: Vec<_> = std::fs::read_dir(&svg)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(written, ["primitives.svg"]);
+
+    // A corrupt estimates file: exit 2, naming the file.
+    let corrupt = estimates_path(&home, &row, "impl");
+    std::fs::write(&corrupt, "{ not json").unwrap();
+    let out = dir.0.join("elsewhere.html");
+    let output = lockstep(&[
+        "bench",
+        "report",
+        "--criterion",
+        home.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", show(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("estimates.json"),
+        "{}",
+        show(&output)
+    );
+    assert!(!out.exists());
 }

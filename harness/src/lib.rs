@@ -56,13 +56,18 @@
 //! - [`report`]: durations, counts and aligned tables, printed the same way by the
 //!   `lockstep` command (crate `lockstep-cli`, folder `cli/`: `lockstep check`,
 //!   `lockstep proofs`, ...) and by the developer tooling (`cargo xtask`, folder
-//!   `xtask/`: `cargo xtask fuzz run`).
+//!   `xtask/`: `cargo xtask fuzz run`);
+//! - [`bench_report`]: `lockstep bench report`, one HTML page with SVG bar charts
+//!   of the benchmarks' ratios from criterion's latest estimates, and the list of
+//!   what `benches/` measures ([`bench_report::catalogue`]) that the benchmarks
+//!   print their tables from.
 //!
 //! This crate has no command line and depends on neither clap nor indicatif, so the
 //! fuzz targets of `fuzz/` (built on [`fuzz`]) do not compile them. The property
 //! tests in `tests/` use the same pieces as the tools.
 
 pub mod adversary;
+pub mod bench_report;
 pub mod broken;
 pub mod conformance;
 pub mod driver;
