@@ -16,6 +16,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use lockstep_harness::bench_report::{human, times as ratio, utc_date};
+
 /// What the benchmarks measure: their groups, functions and rows.
 pub use lockstep_harness::bench_report::catalogue;
 /// One line of the ratio table: a criterion group and an input size. The rows of
@@ -59,26 +61,6 @@ pub fn mean_ns(
     let text = std::fs::read_to_string(file).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     json.get("mean")?.get("point_estimate")?.as_f64()
-}
-
-/// A ratio as `12x`, or with one decimal below 10 (`0.5x`, `2.3x`), so a spec
-/// faster than the implementation does not print as `0x`.
-fn ratio(r: f64) -> String {
-    if r < 10.0 {
-        format!("{r:.1}x")
-    } else {
-        format!("{r:.0}x")
-    }
-}
-
-fn human(ns: f64) -> String {
-    if ns >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
-    } else if ns >= 1e3 {
-        format!("{:.2} µs", ns / 1e3)
-    } else {
-        format!("{ns:.0} ns")
-    }
 }
 
 /// The ratio table for `rows`, from criterion's estimates under `home`: spec time,
@@ -242,37 +224,5 @@ pub fn record(bench: &str, table: &str) {
     match std::fs::write(&path, new) {
         Ok(()) => println!("\nrecorded in {}", path.display()),
         Err(error) => println!("\nnot recorded in {}: {error}", path.display()),
-    }
-}
-
-/// `YYYY-MM-DD` of `time` in UTC (the civil-from-days algorithm of H. Hinnant).
-fn utc_date(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::utc_date;
-    use std::time::{Duration, SystemTime};
-
-    #[test]
-    fn utc_dates() {
-        let at = |secs| utc_date(SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
-        assert_eq!(at(0), "1970-01-01");
-        assert_eq!(at(951_782_400), "2000-02-29");
-        assert_eq!(at(1_796_342_400), "2026-12-04");
     }
 }

@@ -7,7 +7,9 @@ use std::time::SystemTime;
 
 use super::catalogue::{self, Bench};
 use super::svg::{self, Bar, BarRow, Chart, Group, Guide, Scale, Series};
-use super::{Context, Data, Measurement, Rendered, escape, span, utc_minute, utc_rfc3339};
+use super::{
+    Context, Data, Measurement, Rendered, escape, human, span, times, utc_minute, utc_rfc3339,
+};
 
 /// The first series' colour (criterion means).
 const BLUE: &str = "#4c78a8";
@@ -36,26 +38,6 @@ td.small { font-size: 11px; color: #444; }
 .missing { background: #fff6e0; border: 1px solid #e8c56a; padding: 4px 12px; }
 details { font-size: 12.5px; color: #555; }
 ";
-
-/// A time in nanoseconds for people.
-fn human(ns: f64) -> String {
-    if ns >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
-    } else if ns >= 1e3 {
-        format!("{:.2} µs", ns / 1e3)
-    } else {
-        format!("{ns:.0} ns")
-    }
-}
-
-/// A ratio of very different times: `12x`, or one decimal below 10 (`0.5x`).
-fn times(r: f64) -> String {
-    if r < 10.0 {
-        format!("{r:.1}x")
-    } else {
-        format!("{r:.0}x")
-    }
-}
 
 /// A ratio near 1: two decimals.
 fn near_one(r: f64) -> String {

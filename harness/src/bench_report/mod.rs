@@ -512,6 +512,36 @@ pub fn utc_rfc3339(time: SystemTime) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
 }
 
+/// `time`'s UTC date: `2026-12-05`.
+#[must_use]
+pub fn utc_date(time: SystemTime) -> String {
+    let (y, mo, d, ..) = civil(time);
+    format!("{y:04}-{mo:02}-{d:02}")
+}
+
+/// A time in nanoseconds for people: `71 ns`, `4.53 µs`, `5.58 ms`.
+#[must_use]
+pub fn human(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// A ratio of very different times: `12x`, or one decimal below 10 (`0.5x`,
+/// `2.3x`), so a spec faster than the implementation does not print as `0x`.
+#[must_use]
+pub fn times(r: f64) -> String {
+    if r < 10.0 {
+        format!("{r:.1}x")
+    } else {
+        format!("{r:.0}x")
+    }
+}
+
 /// `time` in UTC for people, to the minute: `2026-12-05 10:07`.
 #[must_use]
 pub fn utc_minute(time: SystemTime) -> String {

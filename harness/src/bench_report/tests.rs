@@ -7,7 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use super::catalogue::{self, Row};
 use super::paired::{PairedOperation, PairedRun};
-use super::{Context, Data, ReportError, escape, load, render, utc_rfc3339, write};
+use super::{
+    Context, Data, ReportError, escape, human, load, render, times, utc_date, utc_rfc3339, write,
+};
 
 /// A directory under the system's temporary directory, removed when dropped.
 struct TempDir(PathBuf);
@@ -434,6 +436,22 @@ fn times_and_sizes() {
     assert_eq!(at(0), "1970-01-01T00:00:00Z");
     assert_eq!(at(951_782_400 + 3_723), "2000-02-29T01:02:03Z");
     assert_eq!(at(1_796_342_400), "2026-12-04T00:00:00Z");
+    let date = |secs| utc_date(SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+    assert_eq!(date(0), "1970-01-01");
+    assert_eq!(date(951_782_400), "2000-02-29");
+    assert_eq!(date(1_796_342_400 + 86_399), "2026-12-04");
+    assert_eq!(
+        (human(71.0), human(4_530.0), human(5_580_000.0)),
+        (
+            "71 ns".to_owned(),
+            "4.53 µs".to_owned(),
+            "5.58 ms".to_owned()
+        )
+    );
+    assert_eq!(
+        (times(0.5), times(9.96), times(14.6)),
+        ("0.5x".to_owned(), "10.0x".to_owned(), "15x".to_owned())
+    );
     assert_eq!(row("sha256", "64").size(), "64 B");
     assert_eq!(row("sha256", "16384").size(), "16 KiB");
     assert_eq!(row("x25519 dh", "").size(), "-");
